@@ -1,0 +1,63 @@
+// Durable storage of studies, trials and strategy state.
+//
+// The service keeps every open study in memory and writes through this interface; reads at start-up
+// (LoadAll) rebuild the in-memory state. A Commit is atomic: all of its trial upserts and its strategy state land
+// together or not at all, and when Commit returns OK the write survives a crash of the process (kill -9).
+//
+// Implementations: SqliteStorage (src/storage/sqlite_storage.h; a file, or ":memory:") and MemoryStorage
+// (src/storage/memory_storage.h). Both pass the one conformance suite in tests/core/storage_conformance_test.cc.
+//
+// Thread safety: every method may be called from any thread concurrently. Implementations serialize writes
+// themselves (SqliteStorage has a single writer thread that group-commits concurrent Commit calls).
+#ifndef BAYESD_SRC_STORAGE_STORAGE_H_
+#define BAYESD_SRC_STORAGE_STORAGE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "src/common/status.h"
+#include "src/study/trial.h"
+
+namespace bayesd {
+
+// A study as stored: its identity, canonical config JSON (see src/study/config_json.h) and strategy state.
+struct StoredStudy {
+  int64_t id = 0;  // assigned by storage, unique for the life of the database (never reused after delete)
+  std::string name;
+  std::string config_json;
+  int64_t created_at_ms = 0;
+  std::string strategy_state_json = "{}";  // the strategy's persisted state (opaque JSON object text)
+  std::vector<Trial> trials;               // ascending by number (filled by LoadAll/LoadStudy)
+};
+
+// One atomic write for one study.
+struct StudyWrite {
+  int64_t study_id = 0;
+  std::vector<Trial> upsert_trials;                // inserted or replaced by (study_id, number)
+  std::optional<std::string> strategy_state_json;  // replaced when set
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  // Creates a study; fails with kAlreadyExists when the name is taken. Fills study->id.
+  virtual Status CreateStudy(StoredStudy* study) = 0;
+  // Deletes a study with all its trials; kNotFound when absent.
+  virtual Status DeleteStudy(int64_t study_id) = 0;
+  // Applies one atomic write; kNotFound when the study does not exist.
+  virtual Status Commit(const StudyWrite& write) = 0;
+  // Every study with its trials and strategy state, ascending by id.
+  virtual StatusOr<std::vector<StoredStudy>> LoadAll() = 0;
+  // One study with trials; kNotFound when absent.
+  virtual StatusOr<StoredStudy> LoadStudy(int64_t study_id) = 0;
+  // Blocks until everything committed so far is durable, then releases resources. Idempotent.
+  virtual void Close() = 0;
+};
+
+}  // namespace bayesd
+
+#endif  // BAYESD_SRC_STORAGE_STORAGE_H_
