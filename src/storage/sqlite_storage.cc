@@ -1,0 +1,257 @@
+#include "src/storage/sqlite_storage.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "src/storage/sqlite_db.h"
+#include "src/storage/sqlite_rows.h"
+#include "src/storage/sqlite_schema.h"
+#include "src/storage/storage_checks.h"
+
+namespace bayesd {
+
+using storage_internal::SqliteDb;
+
+namespace {
+
+Status Closed() { return Unavailable("storage is closed"); }
+
+// Puts a file database in WAL mode at the requested synchronous level. journal_mode answers with the mode it got;
+// some filesystems cannot do WAL, and silently running in another mode would break the one-writer/many-readers
+// design, so that is an error.
+Status ConfigureFile(SqliteDb& db, SqliteStorageOptions::Synchronous synchronous) {
+  {
+    ASSIGN_OR_RETURN(storage_internal::Statement stmt, db.Prepare("PRAGMA journal_mode = WAL"));
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    std::string mode = row ? stmt.ColumnText(0) : std::string();
+    if (mode != "wal") return Internal("could not switch the database to WAL mode (got '" + mode + "')");
+  }
+  return db.Exec(synchronous == SqliteStorageOptions::Synchronous::kFull ? "PRAGMA synchronous = FULL"
+                                                                         : "PRAGMA synchronous = NORMAL",
+                 "set synchronous");
+}
+
+}  // namespace
+
+Status SqliteStorageOptions::Validate() const {
+  if (path.empty()) return InvalidArgument("path must not be empty (use \":memory:\" for memory)", "path");
+  if (busy_timeout_ms < 0) {
+    return InvalidArgument("busy_timeout_ms must be >= 0 (got " + std::to_string(busy_timeout_ms) + ")",
+                           "busy_timeout_ms");
+  }
+  if (max_group_size < 1) {
+    return InvalidArgument("max_group_size must be >= 1 (got " + std::to_string(max_group_size) + ")",
+                           "max_group_size");
+  }
+  if (commit_delay_us < 0 || commit_delay_us > 1'000'000) {
+    return InvalidArgument(
+        "commit_delay_us must be in [0, 1000000] (got " + std::to_string(commit_delay_us) + ")",
+        "commit_delay_us");
+  }
+  return OkStatus();
+}
+
+StatusOr<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const SqliteStorageOptions& options) {
+  RETURN_IF_ERROR(options.Validate());
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> writer_db, SqliteDb::Open(options.path, options.busy_timeout_ms));
+  if (!options.in_memory()) RETURN_IF_ERROR(ConfigureFile(*writer_db, options.synchronous));
+  RETURN_IF_ERROR(storage_internal::Migrate(*writer_db));
+  std::unique_ptr<SqliteDb> reader_db;
+  if (!options.in_memory()) {
+    ASSIGN_OR_RETURN(reader_db, SqliteDb::Open(options.path, options.busy_timeout_ms));
+    // Belt and braces for the one-writer rule: this connection cannot write even by mistake.
+    RETURN_IF_ERROR(reader_db->Exec("PRAGMA query_only = ON", "make the read connection read-only"));
+  }
+  return std::unique_ptr<SqliteStorage>(
+      new SqliteStorage(options, std::move(writer_db), std::move(reader_db)));
+}
+
+SqliteStorage::SqliteStorage(const SqliteStorageOptions& options, std::unique_ptr<SqliteDb> writer_db,
+                             std::unique_ptr<SqliteDb> reader_db)
+    : options_(options), writer_db_(std::move(writer_db)), reader_db_(std::move(reader_db)) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+SqliteStorage::~SqliteStorage() { Close(); }
+
+int SqliteStorage::LatestSchemaVersion() { return storage_internal::LatestSchemaVersion(); }
+
+SqliteStorageStats SqliteStorage::stats() const {
+  SqliteStorageStats s;
+  s.write_requests = write_requests_.load();
+  s.failed_requests = failed_requests_.load();
+  s.transactions = transactions_.load();
+  s.largest_group = largest_group_.load();
+  return s;
+}
+
+Status SqliteStorage::CreateStudy(StoredStudy* study) {
+  if (study == nullptr) return InvalidArgument("CreateStudy needs a study");
+  RETURN_IF_ERROR(storage_internal::CheckNewStudy(*study));
+  int64_t id = 0;
+  RETURN_IF_ERROR(Submit(
+      [&](SqliteDb& db) -> Status {
+        ASSIGN_OR_RETURN(id, storage_internal::InsertStudy(db, *study));
+        return OkStatus();
+      },
+      /*is_write=*/true));
+  study->id = id;
+  return OkStatus();
+}
+
+Status SqliteStorage::DeleteStudy(int64_t study_id) {
+  return Submit([&](SqliteDb& db) { return storage_internal::DeleteStudyRow(db, study_id); },
+                /*is_write=*/true);
+}
+
+Status SqliteStorage::Commit(const StudyWrite& write) {
+  RETURN_IF_ERROR(storage_internal::CheckWrite(write));
+  return Submit([&](SqliteDb& db) { return storage_internal::ApplyWrite(db, write); }, /*is_write=*/true);
+}
+
+StatusOr<std::vector<StoredStudy>> SqliteStorage::LoadAll() {
+  std::vector<StoredStudy> studies;
+  RETURN_IF_ERROR(Read([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(studies, storage_internal::LoadAllStudies(db));
+    return OkStatus();
+  }));
+  return studies;
+}
+
+StatusOr<StoredStudy> SqliteStorage::LoadStudy(int64_t study_id) {
+  StoredStudy study;
+  RETURN_IF_ERROR(Read([&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(study, storage_internal::LoadOneStudy(db, study_id));
+    return OkStatus();
+  }));
+  return study;
+}
+
+void SqliteStorage::Close() {
+  std::lock_guard<std::mutex> close_lock(close_mu_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closing_ = true;
+  }
+  queue_cv_.notify_all();
+  {
+    // Before the writer's final checkpoint, which a reader in the middle of a read would hold up.
+    std::lock_guard<std::mutex> lock(read_mu_);
+    reader_db_.reset();
+  }
+  if (writer_.joinable()) writer_.join();
+}
+
+Status SqliteStorage::Submit(std::function<Status(SqliteDb&)> run, bool is_write) {
+  Request request;
+  request.run = std::move(run);
+  request.is_write = is_write;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closing_) return Closed();
+  queue_.push_back(&request);
+  queue_cv_.notify_one();
+  done_cv_.wait(lock, [&] { return request.done; });
+  return request.status;
+}
+
+Status SqliteStorage::Read(const std::function<Status(SqliteDb&)>& run) {
+  if (options_.in_memory()) return Submit(run, /*is_write=*/false);
+  std::lock_guard<std::mutex> lock(read_mu_);
+  if (reader_db_ == nullptr) return Closed();
+  return run(*reader_db_);
+}
+
+void SqliteStorage::WriterLoop() {
+  for (;;) {
+    std::vector<Request*> group = NextGroup();
+    if (group.empty()) break;  // closing and drained
+    RunGroup(group);
+    Answer(group);
+  }
+  // Fold the WAL into the database file (and fsync it), so the file alone holds everything and the next Open
+  // starts with an empty log. Failure here loses nothing: the WAL stays and is replayed at the next Open.
+  if (!options_.in_memory()) (void)writer_db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)", "checkpoint");
+  writer_db_.reset();
+}
+
+std::vector<SqliteStorage::Request*> SqliteStorage::NextGroup() {
+  std::unique_lock<std::mutex> lock(mu_);
+  queue_cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
+  if (queue_.empty()) return {};
+  if (options_.commit_delay_us > 0 && !closing_) {
+    const size_t full = static_cast<size_t>(options_.max_group_size);
+    queue_cv_.wait_for(lock, std::chrono::microseconds(options_.commit_delay_us),
+                       [&] { return closing_ || queue_.size() >= full; });
+  }
+  size_t n = std::min(queue_.size(), static_cast<size_t>(options_.max_group_size));
+  std::vector<Request*> group(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
+  return group;
+}
+
+void SqliteStorage::RunGroup(const std::vector<Request*>& group) {
+  // Reads first, outside the write transaction: they must not see writes that might still roll back. They were
+  // queued concurrently with this group's writes, so reading before them is a valid order.
+  std::vector<Request*> writes;
+  for (Request* request : group) {
+    if (request->is_write) {
+      writes.push_back(request);
+    } else {
+      request->status = request->run(*writer_db_);
+    }
+  }
+  if (!writes.empty()) RunWrites(writes);
+}
+
+void SqliteStorage::RunWrites(const std::vector<Request*>& writes) {
+  transactions_.fetch_add(1);
+  write_requests_.fetch_add(static_cast<int64_t>(writes.size()));
+  int64_t size = static_cast<int64_t>(writes.size());
+  int64_t largest = largest_group_.load();
+  while (size > largest && !largest_group_.compare_exchange_weak(largest, size)) {
+  }
+
+  Status group_status = writer_db_->RunCached("BEGIN IMMEDIATE");
+  for (Request* request : writes) {
+    if (!group_status.ok()) break;
+    RunInSavepoint(request);
+    if (!writer_db_->InTransaction()) {
+      // SQLite rolled the whole transaction back (I/O error, disk full, out of memory): earlier requests of the
+      // group are gone too.
+      group_status = Internal("transaction rolled back: " + request->status.message());
+    }
+  }
+  if (group_status.ok()) group_status = writer_db_->RunCached("COMMIT");
+  if (!group_status.ok()) {
+    if (writer_db_->InTransaction()) (void)writer_db_->RunCached("ROLLBACK");
+    for (Request* request : writes) {
+      if (request->status.ok()) request->status = group_status;
+    }
+  }
+  for (Request* request : writes) {
+    if (!request->status.ok()) failed_requests_.fetch_add(1);
+  }
+}
+
+void SqliteStorage::RunInSavepoint(Request* request) {
+  Status status = writer_db_->RunCached("SAVEPOINT request");
+  if (status.ok()) status = request->run(*writer_db_);
+  if (status.ok()) status = writer_db_->RunCached("RELEASE request");
+  if (!status.ok() && writer_db_->InTransaction()) {
+    Status undo = writer_db_->RunCached("ROLLBACK TO request");
+    if (undo.ok()) undo = writer_db_->RunCached("RELEASE request");
+    // Without a clean rollback this request's partial work would commit with its neighbours: end the transaction.
+    if (!undo.ok()) (void)writer_db_->RunCached("ROLLBACK");
+  }
+  request->status = std::move(status);
+}
+
+void SqliteStorage::Answer(const std::vector<Request*>& group) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Request* request : group) request->done = true;
+  }
+  done_cv_.notify_all();
+}
+
+}  // namespace bayesd
