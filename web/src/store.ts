@@ -1,0 +1,85 @@
+// The trials of one study held in the page: loaded in pages, then kept current from server-sent events.
+import { getTrial, listTrials } from './api';
+import type { Trial } from './types';
+
+export const PAGE = 1000;
+
+export class TrialStore {
+  /** Indexed by trial number. */
+  readonly trials: Trial[] = [];
+  private dirty = new Set<number>();
+  private flushing: Promise<void> | null = null;
+  total = 0;
+
+  constructor(private readonly study: string) {}
+
+  /** Loads every trial from `offset` on, page by page, calling `onPage` after each. */
+  async loadFrom(offset: number, onPage: () => void, isCancelled: () => boolean): Promise<void> {
+    for (;;) {
+      if (isCancelled()) return;
+      const page = await listTrials(this.study, offset, PAGE);
+      for (const t of page.trials) this.put(t);
+      if (typeof page.total === 'number') this.total = page.total;
+      this.total = Math.max(this.total, this.trials.length);
+      onPage();
+      if (page.trials.length < PAGE) return;
+      offset += page.trials.length;
+    }
+  }
+
+  put(t: Trial): void {
+    this.trials[t.number] = t;
+  }
+
+  /** Marks a trial as changed; `flush` fetches what changed. */
+  markDirty(num: number): void {
+    this.dirty.add(num);
+  }
+
+  hasDirty(): boolean {
+    return this.dirty.size > 0;
+  }
+
+  /** Lowest number whose trial may still change (pending ones), for resyncing after a reconnect. */
+  resyncOffset(): number {
+    for (let i = 0; i < this.trials.length; i++) {
+      const t = this.trials[i];
+      if (!t || t.state === 'pending') return i;
+    }
+    return this.trials.length;
+  }
+
+  /** Fetches dirty trials: one by one when few, by range pages when many (bursts of new trials). */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.flushing = (async () => {
+      try {
+        while (this.dirty.size > 0) {
+          const nums = [...this.dirty].sort((a, b) => a - b);
+          this.dirty.clear();
+          if (nums.length <= 16) {
+            const got = await Promise.all(nums.map((n) => getTrial(this.study, n).catch(() => null)));
+            for (const t of got) if (t) this.put(t);
+          } else {
+            const lo = nums[0];
+            const hi = nums[nums.length - 1];
+            for (let off = lo; off <= hi; off += PAGE) {
+              const page = await listTrials(this.study, off, Math.min(PAGE, hi - off + 1));
+              for (const t of page.trials) this.put(t);
+              if (typeof page.total === 'number') this.total = page.total;
+            }
+          }
+          this.total = Math.max(this.total, this.trials.length);
+        }
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+
+  /** Dense list of the trials we have, in number order. */
+  list(): Trial[] {
+    return this.trials.filter((t) => t !== undefined);
+  }
+}

@@ -1,0 +1,10 @@
+import type { LiveStatus } from './sse';
+
+export interface View {
+  dispose(): void;
+}
+
+export interface Ctx {
+  root: HTMLElement;
+  setLive: (s: LiveStatus) => void;
+}
