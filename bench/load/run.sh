@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Load benchmark of a bayesd binary: ask/tell throughput and latency with N concurrent clients (wrk + ask_tell.lua),
+# every completion durable (the daemon's default --sync full), and resident memory with 100 studies x 1,000 trials.
+# Builds nothing.
+#
+#   bench/load/run.sh PATH/TO/bayesd [options]
+#     --clients "1 4 16 64"   concurrent connections per run
+#     --duration 10           seconds per wrk run
+#     --repeats 3             runs per client count (medians are reported)
+#     --wrk-threads 2         wrk threads (capped at the client count)
+#     --studies 100 --trials 1000   memory phase size ("--studies 0" skips it)
+#     --daemon-args "..."     extra `bayesd serve` arguments (e.g. "--threads 8")
+# Targets: >= 2,000 round trips/s on 2 cores with p99 < 20 ms; < 200 MB resident.
+set -euo pipefail
+
+BIN=${1:?usage: run.sh PATH/TO/bayesd [--clients LIST] [--duration S] [--repeats R] ...}
+shift
+CLIENTS="1 4 16 64"; DURATION=10; REPEATS=3; WRK_THREADS=2; STUDIES=100; TRIALS=1000; DAEMON_ARGS=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --clients) CLIENTS=$2; shift 2;;
+    --duration) DURATION=$2; shift 2;;
+    --repeats) REPEATS=$2; shift 2;;
+    --wrk-threads) WRK_THREADS=$2; shift 2;;
+    --studies) STUDIES=$2; shift 2;;
+    --trials) TRIALS=$2; shift 2;;
+    --daemon-args) DAEMON_ARGS=$2; shift 2;;
+    *) echo "unknown option $1" >&2; exit 2;;
+  esac
+done
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3
+command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; exit 2; }
+[[ -x $BIN ]] || { echo "not executable: $BIN" >&2; exit 2; }
+
+TMP=$(mktemp -d /tmp/bayesd-load.XXXXXX)
+PID=""
+cleanup() { [[ -n $PID ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+start_daemon() {  # start_daemon DB
+  rm -f "$TMP/port"
+  # shellcheck disable=SC2086
+  "$BIN" serve --db "$1" --host 127.0.0.1 --port 0 --port-file "$TMP/port" $DAEMON_ARGS >>"$TMP/daemon.log" 2>&1 &
+  PID=$!
+  for _ in $(seq 1 300); do
+    [[ -s $TMP/port ]] && break
+    kill -0 "$PID" 2>/dev/null || { echo "daemon died:" >&2; tail -20 "$TMP/daemon.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  PORT=$(cat "$TMP/port")
+  URL="http://127.0.0.1:$PORT"
+  curl -sf "$URL/healthz" >/dev/null || { sleep 0.5; curl -sf "$URL/healthz" >/dev/null; }
+}
+stop_daemon() { kill -TERM "$PID"; wait "$PID" || true; PID=""; }
+rss_mb() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$PID/status"; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
+
+echo "bayesd load benchmark: $BIN"
+echo "host: $(nproc) cores, $(uname -r); wrk $WRK_THREADS threads, ${DURATION}s x $REPEATS runs per row; daemon: --sync full (default) $DAEMON_ARGS"
+start_daemon "$TMP/load.db"
+
+printf "\n%-8s %14s %12s %10s %10s %10s %8s\n" clients "roundtrips/s" "requests/s" "p50 ms" "p90 ms" "p99 ms" errors
+for n in $CLIENTS; do
+  t=$(( n < WRK_THREADS ? n : WRK_THREADS ))
+  : >"$TMP/rows"
+  for r in $(seq 1 "$REPEATS"); do
+    study="load-c$n-r$r"
+    curl -sf -X POST "$URL/api/v1/studies" -H 'Content-Type: application/json' -d "{\"name\":\"$study\",
+      \"parameters\":[{\"name\":\"x1\",\"type\":\"float\",\"low\":-5,\"high\":10},{\"name\":\"x2\",\"type\":\"float\",\"low\":0,\"high\":15}],
+      \"objective\":{\"name\":\"y\",\"goal\":\"minimize\"},\"strategy\":{\"name\":\"sobol\"}}" >/dev/null
+    wrk -t"$t" -c"$n" -d"${DURATION}s" --timeout 10s -s "$HERE/ask_tell.lua" "$URL" -- "$study" >"$TMP/wrk.out" 2>&1 || true
+    line=$(grep '^RESULT' "$TMP/wrk.out" || true)
+    [[ -n $line ]] || { echo "wrk failed:" >&2; cat "$TMP/wrk.out" >&2; exit 1; }
+    grep '^FIRST_ERROR' "$TMP/wrk.out" >&2 || true
+    echo "$line" >>"$TMP/rows"
+  done
+  med() { field "$1" <"$TMP/rows" | median; }
+  errs=$(( $(field errors <"$TMP/rows" | paste -sd+ | bc) + $(field socket_errors <"$TMP/rows" | paste -sd+ | bc) ))
+  printf "%-8s %14.0f %12.0f %10.2f %10.2f %10.2f %8d\n" "$n" "$(med roundtrips_per_s)" "$(med requests_per_s)" \
+    "$(med p50_ms)" "$(med p90_ms)" "$(med p99_ms)" "$errs"
+done
+echo "(latency per HTTP request, suggest and complete alike; a round trip is one of each; medians of $REPEATS runs)"
+echo "daemon RSS after the load runs: $(rss_mb) MB"
+stop_daemon
+
+if [[ $STUDIES -gt 0 ]]; then
+  echo
+  start_daemon "$TMP/mem.db"
+  echo "memory: empty daemon: $(rss_mb) MB"
+  PYTHONPATH="$HERE/../../clients/python" $PY "$HERE/populate.py" --url "$URL" --studies "$STUDIES" --trials "$TRIALS"
+  echo "memory: $STUDIES studies x $TRIALS trials, after populating: $(rss_mb) MB"
+  stop_daemon
+  start_daemon "$TMP/mem.db"
+  echo "memory: after a restart on that database: $(rss_mb) MB"
+  PYTHONPATH="$HERE/../../clients/python" $PY "$HERE/populate.py" --url "$URL" --studies "$STUDIES" --trials "$TRIALS" --touch
+  echo "memory: after reading every study and one ask/tell each: $(rss_mb) MB"
+  echo "database size: $(du -m "$TMP/mem.db"* | awk '{s+=$1} END {print s}') MB"
+  stop_daemon
+fi
