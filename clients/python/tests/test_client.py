@@ -211,11 +211,18 @@ class ClientTest(unittest.TestCase):
         self.assertIsNotNone(s.export("json"))
 
     def test_rank_zo(self):
-        s = self.client.create_study("zo", parameters=PARAMS, objective=OBJ, strategy={"name": "zo"}, seed=2)
-        ts = s.suggest(count=2)
-        s.rank([ts[1].number, ts[0].number])
-        states = {t.number: t.state for t in s.trials()}
-        self.assertEqual(states[ts[0].number], "completed")
+        s = self.client.create_study("zo", parameters=PARAMS, objective=OBJ,
+                                     strategy={"name": "zo", "feedback": "rank"}, seed=2)
+        ts = s.suggest(count=4)
+        self.assertEqual(len({t.number for t in ts}), 4)
+        s.rank([t.number for t in reversed(ts)])
+        with self.assertRaises(bc.InvalidArgumentError) as cm:  # a trial outside the current batch
+            s.rank([ts[0].number, 999])
+        self.assertEqual(cm.exception.field, "numbers")
+        notzo = self.sobol("notzo")
+        a, b = notzo.suggest(count=2)
+        with self.assertRaises(bc.ConflictError):  # a study that does not learn from rankings
+            notzo.rank([a.number, b.number])
 
     def test_threads_share_client(self):
         s = self.sobol("threads")
