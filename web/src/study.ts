@@ -291,13 +291,25 @@ export function studyView(ctx: Ctx, name: string): View {
     return base;
   }
 
+  // Why no model can exist yet, known without asking: predict would answer 409, which browsers log as a console
+  // error for the failed request. null when the server should be asked.
+  function noModelReason(): string | null {
+    if (!study) return null;
+    const strategy = study.config.strategy;
+    if (strategy.name === 'sobol' || strategy.name === 'random') return `the ${strategy.name} strategy fits no surrogate`;
+    const init = strategy.initial_trials;
+    const done = study.summary.trials.completed;
+    if (typeof init === 'number' && done < init) return `the model is fitted after ${init} completed trials (${done} so far)`;
+    return null;
+  }
+
   function noModel(e: unknown): void {
     sliceModels = null;
     contourBox.hidden = true;
     modelStatus.hidden = false;
-    if (e instanceof ApiError && e.code === 'failed_precondition') {
+    if (typeof e === 'string' || (e instanceof ApiError && e.code === 'failed_precondition')) {
       modelStatus.className = 'notice';
-      modelStatus.textContent = `No model yet: ${e.message}. Slice plots show the observed trials only.`;
+      modelStatus.textContent = `No model yet: ${typeof e === 'string' ? e : e.message}. Slice plots show the observed trials only.`;
     } else {
       modelStatus.className = 'notice error';
       modelStatus.textContent = `The model could not be queried: ${(e as Error).message}`;
@@ -311,6 +323,8 @@ export function studyView(ctx: Ctx, name: string): View {
     modelCompleted = study.summary.trials.completed;
     lastModel = Date.now();
     try {
+      const reason = noModelReason();
+      if (reason !== null) throw reason;
       if (cfg.parameters.length === 0) throw new Error('the study has no parameters');
       const base = basePoint(cfg);
       const points: Record<string, ParamValue>[] = [];

@@ -42,7 +42,7 @@ export function feasibilityOption(c: Constraint, trials: Trial[]): EChartsCoreOp
           silent: true,
           symbol: 'none',
           lineStyle: { color: '#555', type: 'dashed' },
-          label: { formatter: `bound ${fmtNum(c.bound)}` },
+          label: { formatter: `bound ${fmtNum(c.bound)}`, position: 'insideEndTop' },
           data: [{ yAxis: c.bound }],
         },
       },
