@@ -1,0 +1,64 @@
+// Hyperparameter fitting: maximum a posteriori (log marginal likelihood + log prior) by multi-start L-BFGS
+// (NLopt, analytic gradients), with a retry ladder. Never throws, never aborts: every outcome is a FitDiagnostics.
+//
+// Starts: the warm start when given (previous hyperparameters), else the prior modes; then num_random_starts draws
+// from the priors (as BoTorch samples restarts from the priors). Ladder when no start produces a finite objective:
+//   rung 2: noise variance floor raised to 1e-3 (standardized units), starts from the prior modes;
+//   rung 3: no optimization, prior modes with noise 1e-2, factorized with the jitter ladder.
+//
+// Thread safety: FitHyperparameters mutates only *gp; different models can be fitted concurrently.
+#ifndef BAYESD_GP_FIT_H_
+#define BAYESD_GP_FIT_H_
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include <Eigen/Core>
+
+#include "gp/exact_gp.h"
+#include "gp/status.h"
+
+namespace bayesd::gp {
+
+struct FitOptions {
+  int num_random_starts = 2;   // local runs from prior draws, in addition to the default or warm start
+  int max_evaluations = 200;   // objective evaluations per local run
+  double ftol_rel = 1e-8;      // NLopt relative objective tolerance
+  double xtol_rel = 1e-6;      // NLopt relative step tolerance (log-space parameters)
+  double max_seconds = 0;      // wall-clock limit per local run, 0 = none
+  int lbfgs_memory = 10;       // L-BFGS history length
+  bool use_priors = true;      // false: maximum likelihood (no priors)
+  uint64_t seed = 0;           // random starts are drawn from this seed
+  int max_attempts = 3;        // rungs of the retry ladder to try (1..3)
+
+  GpStatus Validate() const;
+};
+
+struct FitDiagnostics {
+  bool success = false;       // the model is factorized with finite hyperparameters
+  int attempts = 0;           // retry-ladder rungs used (1 = first try worked)
+  int starts = 0;             // local optimizer runs
+  int evaluations = 0;        // objective evaluations (each O(n^3))
+  double jitter = 0;          // absolute diagonal jitter of the final factorization
+  std::string termination;    // NLopt termination of the best run, or "fallback", "none"
+  double log_likelihood = -std::numeric_limits<double>::infinity();  // final log marginal likelihood
+  double log_posterior = -std::numeric_limits<double>::infinity();   // log likelihood + log prior
+  double seconds = 0;         // wall time of the fit
+  bool warm_started = false;  // the first start was a warm start
+  std::string message;        // human-readable summary of failures, empty on a clean fit
+};
+
+// Maximizes LML (+ log prior) of *gp, which must hold data. Leaves *gp at the best hyperparameters found and
+// factorized (unless success is false). warm_start: previous hyperparameters (size NumHyperparameters) or null.
+// num_random_starts = 0 with a warm start gives the cheap single local refit.
+FitDiagnostics FitHyperparameters(ExactGp* gp, const FitOptions& options,
+                                  const Eigen::VectorXd* warm_start = nullptr);
+
+// The negated MAP objective at theta and its gradient (size NumHyperparameters). Factorizes *gp at theta.
+// Returns +infinity when the factorization fails.
+double NegativeLogPosterior(ExactGp* gp, const Eigen::VectorXd& theta, bool use_priors, Eigen::VectorXd* grad);
+
+}  // namespace bayesd::gp
+
+#endif  // BAYESD_GP_FIT_H_

@@ -1,0 +1,64 @@
+#include "gp/kernel_factory.h"
+
+#include <string>
+
+#include "gp/composite_kernel.h"
+#include "gp/fidelity_kernel.h"
+
+namespace bayesd::gp {
+
+GpStatus KernelOptions::Validate() const {
+  const auto& s = stationary;
+  if (!(s.min_lengthscale > 0 && s.min_lengthscale < s.max_lengthscale)) {
+    return GpInvalid("KernelOptions.stationary.min_lengthscale = " + std::to_string(s.min_lengthscale) +
+                     " must be > 0 and < max_lengthscale = " + std::to_string(s.max_lengthscale));
+  }
+  if (!(s.min_outputscale > 0 && s.min_outputscale < s.max_outputscale)) {
+    return GpInvalid("KernelOptions.stationary.min_outputscale = " + std::to_string(s.min_outputscale) +
+                     " must be > 0 and < max_outputscale");
+  }
+  if (!(categorical.min_lengthscale > 0 && categorical.min_lengthscale < categorical.max_lengthscale)) {
+    return GpInvalid("KernelOptions.categorical.min_lengthscale = " + std::to_string(categorical.min_lengthscale) +
+                     " must be > 0 and < max_lengthscale");
+  }
+  return GpOk();
+}
+
+namespace {
+
+std::unique_ptr<Kernel> Combine(CompositeKernel::Op op, std::unique_ptr<Kernel> a, std::unique_ptr<Kernel> b) {
+  if (!a) return b;
+  if (!b) return a;
+  return std::make_unique<CompositeKernel>(op, std::move(a), std::move(b));
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> MakeKernel(const InputSpec& spec, const KernelOptions& options) {
+  if (!spec.Validate().ok()) return nullptr;
+  std::vector<int> cont = spec.ColumnsOfType(ColumnType::kContinuous);
+  const std::vector<int> cat = spec.ColumnsOfType(ColumnType::kCategorical);
+  const std::vector<int> fid = spec.ColumnsOfType(ColumnType::kFidelity);
+  const bool fid_ard = !fid.empty() && options.fidelity == KernelOptions::Fidelity::kArd;
+  if (fid_ard) cont.push_back(fid[0]);
+  const bool product = options.mixed == KernelOptions::Mixed::kProduct;
+
+  std::unique_ptr<Kernel> k_cont, k_cat;
+  if (!cont.empty()) {
+    StationaryKernelOptions so = options.stationary;
+    k_cont = std::make_unique<StationaryKernel>(cont, so);
+  }
+  if (!cat.empty()) {
+    CategoricalKernelOptions co = options.categorical;
+    co.has_outputscale = !k_cont || !product;
+    k_cat = std::make_unique<CategoricalKernel>(cat, co);
+  }
+  std::unique_ptr<Kernel> k = Combine(product ? CompositeKernel::Op::kProduct : CompositeKernel::Op::kSum,
+                                      std::move(k_cont), std::move(k_cat));
+  if (!fid.empty() && !fid_ard) {
+    k = Combine(CompositeKernel::Op::kProduct, std::move(k), std::make_unique<DownsamplingKernel>(fid[0]));
+  }
+  return k;
+}
+
+}  // namespace bayesd::gp

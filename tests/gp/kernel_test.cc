@@ -1,0 +1,137 @@
+// Kernel properties shared by every kernel: symmetry, positive semi-definiteness, diagonal consistency, and
+// hyperparameter / input gradients against central finite differences.
+#include <cmath>
+#include <random>
+
+#include <Eigen/Eigenvalues>
+#include <gtest/gtest.h>
+
+#include "tests/gp/test_util.h"
+
+namespace bayesd::gp {
+namespace {
+
+using testing::FiniteDifference;
+using testing::KernelNames;
+using testing::MakeTestKernel;
+using testing::MaxRelError;
+using testing::RandomizeParams;
+using testing::RandomMixedPoints;
+
+class KernelTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    kernel_ = MakeTestKernel(GetParam());
+    ASSERT_NE(kernel_, nullptr);
+    RandomizeParams(kernel_.get(), &rng_);
+  }
+  std::mt19937_64 rng_{42};
+  std::unique_ptr<Kernel> kernel_;
+};
+
+TEST_P(KernelTest, SymmetricPositiveSemiDefinite) {
+  const Eigen::MatrixXd x = RandomMixedPoints(40, &rng_);
+  const Eigen::MatrixXd k = kernel_->Compute(x, x);
+  EXPECT_LT((k - k.transpose()).cwiseAbs().maxCoeff(), 1e-14);
+  const Eigen::VectorXd eig = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(k).eigenvalues();
+  EXPECT_GT(eig.minCoeff(), -1e-10 * eig.maxCoeff()) << "kernel " << GetParam();
+  EXPECT_LT((k.diagonal() - kernel_->Diagonal(x)).cwiseAbs().maxCoeff(), 1e-13);
+}
+
+TEST_P(KernelTest, ParamGradientMatchesFiniteDifferences) {
+  const Eigen::MatrixXd x = RandomMixedPoints(12, &rng_, 0.05, 0.9);
+  Eigen::MatrixXd w = Eigen::MatrixXd::Random(12, 12);
+  w = (w + w.transpose()).eval();
+  const Eigen::VectorXd p0 = kernel_->Params();
+  const Eigen::VectorXd analytic = kernel_->ContractParamGradient(x, w);
+  auto f = [&](const Eigen::VectorXd& p) {
+    auto k = kernel_->Clone();
+    k->SetParams(p);
+    return k->Compute(x, x).cwiseProduct(w).sum();
+  };
+  const Eigen::VectorXd numeric = FiniteDifference(f, p0, 1e-6);
+  EXPECT_LT(MaxRelError(analytic, numeric, 1e-2), 1e-6) << "analytic " << analytic.transpose() << "\nnumeric "
+                                                        << numeric.transpose();
+}
+
+TEST_P(KernelTest, InputGradientMatchesFiniteDifferences) {
+  const Eigen::MatrixXd x2 = RandomMixedPoints(9, &rng_, 0.05, 0.9);
+  const Eigen::MatrixXd xq = RandomMixedPoints(3, &rng_, 0.05, 0.9);
+  for (int a = 0; a < xq.rows(); ++a) {
+    const Eigen::RowVectorXd x = xq.row(a);
+    const Eigen::MatrixXd g = kernel_->InputGradient(x, x2);  // d x n2
+    ASSERT_EQ(g.rows(), 4);
+    EXPECT_EQ(g.row(2).cwiseAbs().maxCoeff(), 0.0) << "categorical column must have zero gradient";
+    for (int j = 0; j < x2.rows(); ++j) {
+      for (int c : {0, 1, 3}) {
+        auto f = [&](const Eigen::VectorXd& v) {
+          Eigen::RowVectorXd xx = x;
+          xx[c] = v[0];
+          return kernel_->Compute(xx, x2.row(j))(0, 0);
+        };
+        const double num = FiniteDifference(f, Eigen::VectorXd::Constant(1, x[c]))[0];
+        EXPECT_NEAR(g(c, j), num, 1e-6 * (1 + std::abs(num))) << "column " << c << " point " << j;
+      }
+    }
+    auto fd = [&](const Eigen::VectorXd& v) {
+      Eigen::RowVectorXd xx = x;
+      xx[3] = v[0];
+      return kernel_->Diagonal(xx)[0];
+    };
+    EXPECT_NEAR(kernel_->DiagonalInputGradient(x)[3], FiniteDifference(fd, Eigen::VectorXd::Constant(1, x[3]))[0],
+                1e-6);
+  }
+}
+
+TEST_P(KernelTest, CloneIsIndependent) {
+  auto c = kernel_->Clone();
+  Eigen::VectorXd p = c->Params();
+  p.array() += 0.1;
+  c->SetParams(p);
+  EXPECT_GT((c->Params() - kernel_->Params()).cwiseAbs().minCoeff(), 0.05);
+  EXPECT_EQ(c->ParamNames().size(), static_cast<size_t>(c->NumParams()));
+}
+
+INSTANTIATE_TEST_SUITE_P(AllKernels, KernelTest, ::testing::ValuesIn(KernelNames()),
+                         [](const auto& info) { return info.param; });
+
+TEST(PriorTest, DimensionScaledLengthscaleConstants) {
+  const Prior p = Prior::DimensionScaledLengthscale(6);
+  EXPECT_NEAR(p.a(), std::sqrt(2.0) + 0.5 * std::log(6.0), 1e-15);
+  EXPECT_NEAR(p.b(), std::sqrt(3.0), 1e-15);
+  // Density of a LogNormal(a, b) at v = e^theta, checked against the closed form.
+  const double theta = 0.3, z = (theta - p.a()) / p.b();
+  const double expected = -theta - std::log(p.b() * std::sqrt(2 * M_PI)) - 0.5 * z * z;
+  double d = 0;
+  EXPECT_NEAR(p.LogDensity(theta, &d), expected, 1e-14);
+  EXPECT_NEAR(d, -1.0 - z / p.b(), 1e-14);
+}
+
+TEST(PriorTest, GammaGradientMatchesFiniteDifferences) {
+  const Prior p = Prior::Gamma(3.0, 3.0);
+  double d = 0;
+  p.LogDensity(0.2, &d);
+  const double h = 1e-6;
+  EXPECT_NEAR(d, (p.LogDensity(0.2 + h, nullptr) - p.LogDensity(0.2 - h, nullptr)) / (2 * h), 1e-7);
+}
+
+TEST(InputSpecTest, RejectsBadPoints) {
+  const InputSpec spec = testing::MixedSpec();
+  ASSERT_TRUE(spec.Validate().ok());
+  Eigen::MatrixXd x(1, 4);
+  x << 0.5, 0.5, 1, 0.5;
+  EXPECT_TRUE(spec.CheckPoints(x).ok());
+  x(0, 2) = 3;  // category out of range
+  EXPECT_FALSE(spec.CheckPoints(x).ok());
+  x(0, 2) = 1.5;
+  EXPECT_FALSE(spec.CheckPoints(x).ok());
+  x(0, 2) = 1;
+  x(0, 0) = 1.2;
+  EXPECT_FALSE(spec.CheckPoints(x).ok());
+  InputSpec bad;
+  bad.columns = {{ColumnType::kCategorical, 1}};
+  EXPECT_FALSE(bad.Validate().ok());
+}
+
+}  // namespace
+}  // namespace bayesd::gp
