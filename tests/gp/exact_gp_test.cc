@@ -1,0 +1,243 @@
+// ExactGp: LML gradients (with priors), posterior input gradients, incremental updates, fantasies, mean basis,
+// jitter ladder — for every kernel of the zoo.
+#include <cmath>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "gp/exact_gp.h"
+#include "gp/fit.h"
+#include "tests/gp/test_util.h"
+
+namespace bayesd::gp {
+namespace {
+
+using testing::FiniteDifference;
+using testing::KernelNames;
+using testing::MakeTestKernel;
+using testing::MaxRelError;
+using testing::RandomizeParams;
+using testing::RandomMixedPoints;
+
+Eigen::VectorXd TestFunction(const Eigen::MatrixXd& x) {
+  Eigen::VectorXd y(x.rows());
+  for (int i = 0; i < x.rows(); ++i) {
+    y[i] = std::sin(5 * x(i, 0)) + x(i, 1) * x(i, 1) + 0.3 * x(i, 2) - 0.5 * x(i, 3);
+  }
+  return y;
+}
+
+class ExactGpTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    auto k = MakeTestKernel(GetParam());
+    RandomizeParams(k.get(), &rng_);
+    gp_ = std::make_unique<ExactGp>(std::move(k));
+    x_ = RandomMixedPoints(25, &rng_, 0.05, 0.9);
+    Eigen::VectorXd known = Eigen::VectorXd::Zero(25);
+    known.head(10).setConstant(0.01);
+    ASSERT_TRUE(gp_->SetData(x_, TestFunction(x_), known).ok());
+    Eigen::VectorXd theta = gp_->Hyperparameters();
+    theta[theta.size() - 1] = std::log(0.02);
+    gp_->SetHyperparameters(theta);
+    ASSERT_TRUE(gp_->Factorize().ok());
+  }
+  std::mt19937_64 rng_{7};
+  std::unique_ptr<ExactGp> gp_;
+  Eigen::MatrixXd x_;
+};
+
+TEST_P(ExactGpTest, LogPosteriorGradientMatchesFiniteDifferences) {
+  const Eigen::VectorXd theta = gp_->Hyperparameters();
+  for (bool priors : {false, true}) {
+    Eigen::VectorXd grad;
+    const double v = NegativeLogPosterior(gp_.get(), theta, priors, &grad);
+    ASSERT_TRUE(std::isfinite(v));
+    auto f = [&](const Eigen::VectorXd& t) { return NegativeLogPosterior(gp_.get(), t, priors, nullptr); };
+    const Eigen::VectorXd numeric = FiniteDifference(f, theta, 1e-5);
+    EXPECT_LT(MaxRelError(grad, numeric, 1e-2), 1e-5) << "priors " << priors << "\nanalytic " << grad.transpose()
+                                                     << "\nnumeric  " << numeric.transpose();
+  }
+}
+
+TEST_P(ExactGpTest, PosteriorInputGradientsMatchFiniteDifferences) {
+  const Eigen::MatrixXd xq = RandomMixedPoints(4, &rng_, 0.1, 0.85);
+  PosteriorOptions po;
+  po.full_covariance = true;
+  po.gradients = true;
+  po.covariance_gradients = true;
+  const Posterior post = gp_->Predict(xq, po);
+  ASSERT_TRUE(post.status.ok());
+  ASSERT_EQ(post.covariance_gradient.size(), 4u);
+  const double h = 1e-6;
+  for (int a = 0; a < xq.rows(); ++a) {
+    for (int c : {0, 1, 3}) {
+      Eigen::MatrixXd xp = xq, xm = xq;
+      xp(a, c) += h;
+      xm(a, c) -= h;
+      const Posterior pp = gp_->Predict(xp, {true, false, false});
+      const Posterior pm = gp_->Predict(xm, {true, false, false});
+      const double dmean = (pp.mean[a] - pm.mean[a]) / (2 * h);
+      const double dvar = (pp.variance[a] - pm.variance[a]) / (2 * h);
+      EXPECT_NEAR(post.mean_gradient(a, c), dmean, 1e-5 * (1 + std::abs(dmean))) << "a=" << a << " c=" << c;
+      EXPECT_NEAR(post.variance_gradient(a, c), dvar, 1e-5 * (1 + std::abs(dvar))) << "a=" << a << " c=" << c;
+      for (int b = 0; b < xq.rows(); ++b) {
+        const double dcov = (pp.covariance(a, b) - pm.covariance(a, b)) / (2 * h);
+        EXPECT_NEAR(post.covariance_gradient[a](c, b), dcov, 1e-5 * (1 + std::abs(dcov))) << a << "," << b;
+      }
+    }
+    EXPECT_EQ(post.mean_gradient(a, 2), 0.0);
+  }
+  // Variance equals the covariance diagonal.
+  EXPECT_LT((post.variance - post.covariance.diagonal()).cwiseAbs().maxCoeff(), 1e-10);
+}
+
+TEST_P(ExactGpTest, IncrementalUpdateEqualsRefactorization) {
+  ExactGp inc = *gp_;
+  const Eigen::MatrixXd xn = RandomMixedPoints(3, &rng_);
+  const Eigen::VectorXd yn = TestFunction(xn);
+  ASSERT_TRUE(inc.AddObservations(xn.topRows(1), yn.head(1)).ok());
+  ASSERT_TRUE(inc.AddObservations(xn.bottomRows(2), yn.tail(2), Eigen::VectorXd::Constant(2, 0.05)).ok());
+  ExactGp full = *gp_;
+  Eigen::MatrixXd xa(28, 4);
+  xa << x_, xn;
+  Eigen::VectorXd ya(28), ka = Eigen::VectorXd::Zero(28);
+  ya << TestFunction(x_), yn;
+  ka.head(10).setConstant(0.01);
+  ka.tail(2).setConstant(0.05);
+  ASSERT_TRUE(full.SetData(xa, ya, ka).ok());
+  ASSERT_TRUE(full.Factorize().ok());
+  EXPECT_NEAR(inc.LogMarginalLikelihood(), full.LogMarginalLikelihood(), 1e-8 * std::abs(full.LogMarginalLikelihood()));
+  const Eigen::MatrixXd xq = RandomMixedPoints(5, &rng_);
+  const Posterior a = inc.Predict(xq), b = full.Predict(xq);
+  EXPECT_LT((a.mean - b.mean).cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_LT((a.variance - b.variance).cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_EQ(gp_->num_observations(), 25);
+}
+
+TEST_P(ExactGpTest, FantasyAtPosteriorMeanKeepsMeanAndShrinksVariance) {
+  const Eigen::MatrixXd xp = RandomMixedPoints(2, &rng_, 0.1, 0.85);
+  const Posterior before = gp_->Predict(xp);
+  ExactGp fantasy = *gp_;
+  ASSERT_TRUE(gp_->Fantasize(xp, before.mean, &fantasy).ok());
+  const Posterior after = fantasy.Predict(xp);
+  EXPECT_LT((after.mean - before.mean).cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_TRUE((after.variance.array() < before.variance.array() + 1e-12).all());
+  EXPECT_EQ(gp_->num_observations(), 25);
+  EXPECT_EQ(fantasy.num_observations(), 27);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllKernels, ExactGpTest, ::testing::ValuesIn(KernelNames()),
+                         [](const auto& info) { return info.param; });
+
+std::unique_ptr<ExactGp> SimpleGp(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, ExactGpOptions o = {}) {
+  auto gp = std::make_unique<ExactGp>(
+      std::make_unique<StationaryKernel>(std::vector<int>{0, 1}, StationaryKernelOptions{}), o);
+  EXPECT_TRUE(gp->SetData(x, y).ok());
+  return gp;
+}
+
+TEST(ExactGpBasisTest, GlsProfilesConstantAndGradientStaysExact) {
+  std::mt19937_64 rng(3);
+  const Eigen::MatrixXd x = RandomMixedPoints(30, &rng).leftCols(2);
+  Eigen::VectorXd y = (5 * x.col(0)).array().sin().matrix();
+  y.array() += 100.0;  // a large offset the basis must absorb
+  auto gp = SimpleGp(x, y);
+  ASSERT_TRUE(gp->SetMeanBasis(Eigen::MatrixXd::Ones(30, 1)).ok());
+  const Eigen::VectorXd theta = gp->Hyperparameters();
+  Eigen::VectorXd grad;
+  ASSERT_TRUE(std::isfinite(NegativeLogPosterior(gp.get(), theta, true, &grad)));
+  EXPECT_NEAR(gp->mean_coefficients()[0], 100.0, 2.0);
+  auto f = [&](const Eigen::VectorXd& t) { return NegativeLogPosterior(gp.get(), t, true, nullptr); };
+  EXPECT_LT(MaxRelError(grad, FiniteDifference(f, theta, 1e-5), 1e-2), 1e-5);
+  const Eigen::MatrixXd hq = Eigen::MatrixXd::Ones(1, 1);
+  ASSERT_TRUE(gp->Factorize().ok());
+  EXPECT_NEAR(gp->Predict(x.topRows(1), {}, &hq).mean[0], y[0], 0.1);
+  EXPECT_FALSE(gp->Predict(x.topRows(1)).status.ok()) << "missing hq must be an error, not a crash";
+}
+
+TEST(ExactGpJitterTest, DuplicatesWithoutNoiseClimbTheLadder) {
+  Eigen::MatrixXd x(6, 2);
+  x << 0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.5, 0.5, 0.5, 0.5, 0.9, 0.1;
+  Eigen::VectorXd y(6);
+  y << 1, 1.1, 0.9, 0, 0.2, 3;
+  ExactGpOptions o;
+  o.learn_noise = false;
+  o.fixed_noise_variance = 0.0;
+  auto gp = SimpleGp(x, y, o);
+  ASSERT_TRUE(gp->Factorize().ok());
+  EXPECT_GT(gp->jitter(), 0.0);
+  EXPECT_TRUE(std::isfinite(gp->LogMarginalLikelihood()));
+  EXPECT_TRUE(gp->Predict(x).mean.allFinite());
+}
+
+TEST(ExactGpJitterTest, LadderExhaustionIsAStatusNotACrash) {
+  Eigen::MatrixXd x(3, 2);
+  x << 0.1, 0.2, 0.1, 0.2, 0.3, 0.3;
+  ExactGpOptions o;
+  o.learn_noise = false;
+  o.fixed_noise_variance = 0.0;
+  o.jitter_ladder = {0.0};
+  auto gp = SimpleGp(x, Eigen::Vector3d(1, 2, 3), o);
+  const GpStatus s = gp->Factorize();
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), GpCode::kNumerical);
+  EXPECT_FALSE(gp->Predict(x).status.ok());
+  Eigen::VectorXd g;
+  EXPECT_FALSE(gp->LogMarginalLikelihoodGradient(&g).ok());
+}
+
+TEST(ExactGpOptionsTest, ValidateNamesTheField) {
+  ExactGpOptions o;
+  EXPECT_TRUE(o.Validate().ok());
+  o.jitter_ladder = {1e-6, 1e-8};
+  EXPECT_NE(o.Validate().message().find("jitter_ladder"), std::string::npos);
+  o = ExactGpOptions();
+  o.min_noise_variance = -1;
+  EXPECT_NE(o.Validate().message().find("min_noise_variance"), std::string::npos);
+}
+
+TEST(FitTest, MapFitImprovesObjectiveAndWarmStartIsCheap) {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> nd(0, 0.05);
+  Eigen::MatrixXd x = RandomMixedPoints(40, &rng).leftCols(2);
+  Eigen::VectorXd y(40);
+  for (int i = 0; i < 40; ++i) y[i] = std::sin(6 * x(i, 0)) + 0.2 * x(i, 1) + nd(rng);
+  auto gp = SimpleGp(x, y);
+  const double before = -NegativeLogPosterior(gp.get(), gp->DefaultHyperparameters(), true, nullptr);
+  FitOptions fo;
+  const FitDiagnostics d = FitHyperparameters(gp.get(), fo);
+  ASSERT_TRUE(d.success) << d.message;
+  EXPECT_GT(d.log_posterior, before);
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.starts, 3);
+  EXPECT_GT(d.evaluations, 3);
+  EXPECT_TRUE(std::isfinite(d.log_likelihood));
+  // Lengthscale of the irrelevant-ish dimension is longer; noise is learned near 0.05^2.
+  const Eigen::VectorXd theta = gp->Hyperparameters();
+  EXPECT_LT(theta[0], theta[1]);
+  EXPECT_LT(gp->noise_variance(), 0.05);
+  // Warm start from the optimum: one local run, few evaluations.
+  FitOptions warm = fo;
+  warm.num_random_starts = 0;
+  const FitDiagnostics w = FitHyperparameters(gp.get(), warm, &theta);
+  EXPECT_TRUE(w.warm_started);
+  EXPECT_EQ(w.starts, 1);
+  EXPECT_LT(w.evaluations, d.evaluations / 2);
+  EXPECT_NEAR(w.log_posterior, d.log_posterior, 1e-6 * std::abs(d.log_posterior) + 1e-6);
+}
+
+TEST(FitTest, InvalidOptionsAndEmptyModelAreReportedNotThrown) {
+  auto gp = std::make_unique<ExactGp>(
+      std::make_unique<StationaryKernel>(std::vector<int>{0}, StationaryKernelOptions{}));
+  FitOptions fo;
+  FitDiagnostics d = FitHyperparameters(gp.get(), fo);
+  EXPECT_FALSE(d.success);
+  EXPECT_FALSE(d.message.empty());
+  fo.max_attempts = 0;
+  d = FitHyperparameters(gp.get(), fo);
+  EXPECT_NE(d.message.find("max_attempts"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bayesd::gp
