@@ -1,0 +1,201 @@
+#!/usr/bin/python3
+"""Plots and tables from benchmark run files (bayesd_bench and bench/optuna_baseline.py outputs).
+
+Reads <runs>/<problem>/<label>/seed_*.json (format "bayesd-bench/1", see bench/harness/runner.h) and writes
+ - one PNG per problem, <img>/<prefix><problem>.png: best-so-far (left) and log10 simple regret (right) against the
+   evaluation number, or against cumulative cost for multi-fidelity runs, with the median over seeds as a line and
+   the 25-75 % quantile band shaded, one colour per series (label);
+ - a markdown table (stdout, or --table FILE): per problem and series, seeds, final evaluations and cost, final
+   simple regret as median [q25, q75], feasible runs, and the median suggest time.
+Runs without a feasible target-fidelity evaluation yet count as infinitely bad (they push quantiles up and are not
+drawn where the quantile is unbounded). Regret below --floor (ties with the stated optimum, its rounding) is clipped.
+
+Usage: /usr/bin/python3 bench/report.py bench/out --img docs/img --prefix bench_ --table docs/bench_table.md
+"""
+import argparse
+import glob
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+HUGE = 1e300  # stands for "no feasible value yet" inside quantile computations
+
+
+def load_runs(root, problems=None, labels=None):
+    """{problem: {label: [run, ...]}} from every run file under root."""
+    out = {}
+    for path in sorted(glob.glob(os.path.join(root, "*", "*", "seed_*.json"))):
+        with open(path) as fh:
+            run = json.load(fh)
+        if run.get("format") != "bayesd-bench/1":
+            continue
+        if (problems and run["problem"] not in problems) or (labels and run["label"] not in labels):
+            continue
+        if not run.get("evaluations"):
+            continue
+        out.setdefault(run["problem"], {}).setdefault(run["label"], []).append(run)
+    return out
+
+
+def quantiles(matrix):
+    """Columnwise 25/50/75 % quantiles of a seeds x steps matrix holding +inf for 'not yet'; NaN where unbounded."""
+    m = np.where(np.isfinite(matrix), matrix, HUGE)
+    q = np.quantile(m, [0.25, 0.5, 0.75], axis=0)
+    q[q >= HUGE / 10] = np.nan
+    return q
+
+
+def signed_best(run, sign):
+    """Best-so-far per evaluation, sign-adjusted so smaller is better; +inf before the first feasible one."""
+    return np.array([sign * r["best"] if r["best"] is not None else np.inf for r in run["evaluations"]])
+
+
+def regret_series(run, floor):
+    return np.array([max(r["regret"], floor) if r["regret"] is not None else np.inf for r in run["evaluations"]])
+
+
+def on_eval_grid(series_list):
+    n = min(len(s) for s in series_list)
+    return np.arange(1, n + 1), np.vstack([s[:n] for s in series_list])
+
+
+def on_cost_grid(runs, series_list, points=200):
+    """Step functions of cumulative cost onto a common grid up to the smallest final cost (all runs cover it)."""
+    end = min(r["evaluations"][-1]["cum_cost"] for r in runs)
+    start = min(r["evaluations"][0]["cum_cost"] for r in runs)
+    grid = np.linspace(start, end, points)
+    rows = []
+    for run, s in zip(runs, series_list):
+        costs = np.array([r["cum_cost"] for r in run["evaluations"]])
+        idx = np.searchsorted(costs, grid, side="right") - 1  # last evaluation with cum_cost <= c
+        rows.append(np.where(idx >= 0, s[np.clip(idx, 0, None)], np.inf))
+    return grid, np.vstack(rows)
+
+
+def colours(all_labels):
+    cmap = plt.get_cmap("tab10")
+    return {label: cmap(i % 10) for i, label in enumerate(sorted(all_labels))}
+
+
+def plot_problem(problem, by_label, colour, path, floor):
+    any_run = next(iter(by_label.values()))[0]
+    minimize = any_run["minimize"]
+    sign = 1.0 if minimize else -1.0
+    by_cost = any(r.get("fidelity") for runs in by_label.values() for r in runs)
+    fig, (ax_best, ax_regret) = plt.subplots(1, 2, figsize=(9.0, 3.4), dpi=80)
+    for label in sorted(by_label):
+        runs = by_label[label]
+        for ax, series in ((ax_best, [signed_best(r, sign) for r in runs]),
+                           (ax_regret, [regret_series(r, floor) for r in runs])):
+            x, m = on_cost_grid(runs, series) if by_cost else on_eval_grid(series)
+            if ax is ax_regret:
+                m = np.log10(m)
+            q = quantiles(m)
+            if ax is ax_best:
+                q = sign * q
+            ax.plot(x, q[1], color=colour[label], lw=1.6, label=f"{label} (n={len(runs)})",
+                    drawstyle="steps-post")
+            ax.fill_between(x, q[0], q[2], color=colour[label], alpha=0.18, lw=0, step="post")
+    xlabel = "cumulative cost" if by_cost else "evaluations"
+    ax_best.axhline(any_run["optimum"], color="0.3", ls=":", lw=1, label="optimum")
+    ax_best.set(xlabel=xlabel, ylabel="best feasible value", title=f"{problem}: best so far")
+    ax_regret.set(xlabel=xlabel, ylabel="log10 simple regret", title=f"{problem}: log10 regret")
+    for ax in (ax_best, ax_regret):
+        ax.grid(alpha=0.3, lw=0.5)
+        ax.tick_params(labelsize=8)
+        ax.title.set_fontsize(10)
+        ax.xaxis.label.set_fontsize(9)
+        ax.yaxis.label.set_fontsize(9)
+    _set_best_ylim(ax_best, by_label, any_run)
+    ax_regret.legend(fontsize=7, loc="upper right", framealpha=0.85)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def _set_best_ylim(ax, by_label, any_run):
+    """Zoom on the interesting range: from the optimum to the worst median after the first tenth of the budget."""
+    lo, hi = ax.get_ylim()
+    opt = any_run["optimum"]
+    vals = [r["best"] for runs in by_label.values() for run in runs
+            for r in run["evaluations"][len(run["evaluations"]) // 10:] if r["best"] is not None]
+    if not vals:
+        return
+    spread = np.quantile(vals, 0.9) if any_run["minimize"] else np.quantile(vals, 0.1)
+    a, b = sorted([opt, spread])
+    pad = 0.08 * (b - a if b > a else max(abs(a), 1.0))
+    ax.set_ylim(max(lo, a - pad), min(hi, b + pad))
+
+
+def fmt(v):
+    if v is None or not math.isfinite(v):
+        return "∞" if v is not None else "–"
+    if v == 0:
+        return "0"
+    return f"{v:.2e}" if abs(v) < 1e-2 or abs(v) >= 1e4 else f"{v:.3g}"
+
+
+def table(runs_by_problem, floor):
+    lines = ["| problem | strategy | seeds | evals | cost | final regret median [q25, q75] | feasible runs | "
+             "suggest ms (median) |",
+             "|---|---|---:|---:|---:|---|---:|---:|"]
+    for problem in runs_by_problem:
+        for label in sorted(runs_by_problem[problem]):
+            runs = runs_by_problem[problem][label]
+            reg = np.array([max(r["final"]["regret"], floor) if r["final"]["regret"] is not None else np.inf
+                            for r in runs])
+            q = quantiles(reg[:, None])[:, 0]
+            q = [None if np.isnan(v) else float(v) for v in q]
+            evals = np.median([r["final"]["evaluations"] for r in runs])
+            cost = np.median([r["final"]["cum_cost"] for r in runs])
+            feasible = int(np.isfinite(reg).sum())
+            ms = np.median([r["final"]["suggest_ms_median"] for r in runs])
+            errors = sum(r["status"] != "ok" for r in runs)
+            note = f" ({errors} errored)" if errors else ""
+            lines.append(f"| {problem} | {label}{note} | {len(runs)} | {evals:g} | {cost:g} | "
+                         f"{fmt(q[1])} [{fmt(q[0])}, {fmt(q[2])}] | {feasible}/{len(runs)} | {ms:.3g} |")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("runs", nargs="?", default="bench/out", help="run directory (bayesd_bench --out)")
+    ap.add_argument("--img", default=None, help="write one PNG per problem into this folder")
+    ap.add_argument("--prefix", default="bench_", help="PNG file name prefix")
+    ap.add_argument("--table", default=None, help="write the markdown table here (default: stdout)")
+    ap.add_argument("--problems", default=None, help="comma-separated subset of problems")
+    ap.add_argument("--labels", default=None, help="comma-separated subset of series labels")
+    ap.add_argument("--floor", type=float, default=1e-8, help="regret floor for the log plot and table")
+    args = ap.parse_args()
+
+    runs = load_runs(args.runs, set(args.problems.split(",")) if args.problems else None,
+                     set(args.labels.split(",")) if args.labels else None)
+    if not runs:
+        print(f"no run files under {args.runs}", file=sys.stderr)
+        return 1
+    if args.img:
+        os.makedirs(args.img, exist_ok=True)
+        colour = colours({label for by_label in runs.values() for label in by_label})
+        for problem, by_label in runs.items():
+            path = os.path.join(args.img, f"{args.prefix}{problem}.png")
+            plot_problem(problem, by_label, colour, path, args.floor)
+            print(f"wrote {path} ({os.path.getsize(path) // 1024} KB)", file=sys.stderr)
+    md = table(runs, args.floor)
+    if args.table:
+        with open(args.table, "w") as fh:
+            fh.write(md)
+    else:
+        sys.stdout.write(md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
