@@ -1,6 +1,7 @@
 #include "src/storage/sqlite_storage.h"
 
 #include <algorithm>
+#include <exception>
 #include <utility>
 
 #include "src/storage/sqlite_db.h"
@@ -15,6 +16,18 @@ using storage_internal::SqliteDb;
 namespace {
 
 Status Closed() { return Unavailable("storage is closed"); }
+
+// Runs a request's work, turning an escaped exception (std::bad_alloc is the realistic one) into a Status: an
+// exception must not end the writer thread, which would take the process with it.
+Status RunGuarded(const std::function<Status(SqliteDb&)>& run, SqliteDb& db) {
+  try {
+    return run(db);
+  } catch (const std::exception& e) {
+    return Internal(std::string("storage request failed: ") + e.what());
+  } catch (...) {
+    return Internal("storage request failed with an unknown exception");
+  }
+}
 
 // Puts a file database in WAL mode at the requested synchronous level. journal_mode answers with the mode it got;
 // some filesystems cannot do WAL, and silently running in another mode would break the one-writer/many-readers
@@ -158,7 +171,7 @@ Status SqliteStorage::Read(const std::function<Status(SqliteDb&)>& run) {
   if (options_.in_memory()) return Submit(run, /*is_write=*/false);
   std::lock_guard<std::mutex> lock(read_mu_);
   if (reader_db_ == nullptr) return Closed();
-  return run(*reader_db_);
+  return RunGuarded(run, *reader_db_);
 }
 
 void SqliteStorage::WriterLoop() {
@@ -197,7 +210,7 @@ void SqliteStorage::RunGroup(const std::vector<Request*>& group) {
     if (request->is_write) {
       writes.push_back(request);
     } else {
-      request->status = request->run(*writer_db_);
+      request->status = RunGuarded(request->run, *writer_db_);
     }
   }
   if (!writes.empty()) RunWrites(writes);
@@ -235,7 +248,7 @@ void SqliteStorage::RunWrites(const std::vector<Request*>& writes) {
 
 void SqliteStorage::RunInSavepoint(Request* request) {
   Status status = writer_db_->RunCached("SAVEPOINT request");
-  if (status.ok()) status = request->run(*writer_db_);
+  if (status.ok()) status = RunGuarded(request->run, *writer_db_);
   if (status.ok()) status = writer_db_->RunCached("RELEASE request");
   if (!status.ok() && writer_db_->InTransaction()) {
     Status undo = writer_db_->RunCached("ROLLBACK TO request");

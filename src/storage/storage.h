@@ -5,10 +5,17 @@
 // together or not at all, and when Commit returns OK the write survives a crash of the process (kill -9).
 //
 // Implementations: SqliteStorage (src/storage/sqlite_storage.h; a file, or ":memory:") and MemoryStorage
-// (src/storage/memory_storage.h). Both pass the one conformance suite in tests/core/storage_conformance_test.cc.
+// (src/storage/memory_storage.h). Both pass the one conformance suite in
+// tests/storage/storage_conformance_test.cc. OpenStorage (src/storage/open_storage.h) picks one from a URI.
 //
 // Thread safety: every method may be called from any thread concurrently. Implementations serialize writes
 // themselves (SqliteStorage has a single writer thread that group-commits concurrent Commit calls).
+//
+// Common to every implementation (checked by the conformance suite):
+// - Every double in a trial must be finite and trial numbers >= 0; otherwise CreateStudy/Commit fail with
+//   kInvalidArgument and store nothing (NaN and infinity cannot be stored losslessly). Finite doubles, -0.0
+//   included, come back bit for bit.
+// - After Close, every method fails with kUnavailable.
 #ifndef BAYESD_SRC_STORAGE_STORAGE_H_
 #define BAYESD_SRC_STORAGE_STORAGE_H_
 
@@ -45,6 +52,8 @@ class Storage {
   virtual ~Storage() = default;
 
   // Creates a study; fails with kAlreadyExists when the name is taken. Fills study->id.
+  // Stores the given strategy_state_json and any trials the study carries (in the same atomic write).
+  // kInvalidArgument for a null study or an empty name.
   virtual Status CreateStudy(StoredStudy* study) = 0;
   // Deletes a study with all its trials; kNotFound when absent.
   virtual Status DeleteStudy(int64_t study_id) = 0;
