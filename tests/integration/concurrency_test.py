@@ -8,15 +8,13 @@ BAYESD_CONCURRENCY_SECONDS shortens the Sobol run (default 30 s) for quick local
 it (at most 10 s).
 """
 
-import os
 import sys
 import threading
 import time
 import unittest
 
-import _common
+import _common  # noqa: F401  (sys.path, --bayesd)
 from _common import BRANIN_PARAMS, Daemon, branin, env_seconds, find_bayesd
-import bayesd_client as bc
 
 CLIENTS = 16
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import math
 import os
 import select
 import socket
@@ -218,7 +217,3 @@ class Transport:
             body = text
         raise error_from_response(status, body)
 
-
-def is_finite_number(x: Any) -> bool:
-    """True for ints and finite floats (not bools)."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
