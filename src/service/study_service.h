@@ -145,6 +145,10 @@ class StudyService {
  private:
   struct StudyEntry;
   std::shared_ptr<StudyEntry> Find(const std::string& name);
+  // Applies `change` to trial `number` under the study lock, persists it, then notifies. `change` validates the
+  // transition and returns a non-OK Status to refuse it (nothing is written then).
+  StatusOr<Trial> UpdateTrial(const std::string& study, int64_t number,
+                              const std::function<Status(const StudyConfig&, Trial*)>& change);
   void Notify(const ChangeEvent& event);
 
   Storage* storage_;

@@ -111,6 +111,9 @@ struct StudyConfig {
   int ParameterIndex(const std::string& name) const;
 };
 
+// Whether every constraint holds for these measured values (missing values count as violated).
+bool IsFeasible(const StudyConfig& config, const std::map<std::string, double>& values);
+
 }  // namespace bayesd
 
 #endif  // BAYESD_SRC_STUDY_CONFIG_H_

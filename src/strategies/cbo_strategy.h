@@ -1,0 +1,40 @@
+// The `cbo` strategy: consensus-based optimization (cbo_dynamics.h) behind the ask/tell API.
+//
+// A generation is one batch of N particle positions. Asks hand out the open positions of the current generation;
+// when every position is resolved (completed, or dropped after failures), the next ask computes the consensus
+// point of that generation, moves the particles one CBO step (drift toward the consensus plus noise, clipped to the
+// unit cube), applies the alpha schedule and the noise annealing, restarts a collapsed swarm when configured, and
+// hands out the new positions.
+//
+// Asks for more points than remain open: the generation is extended by "scouts", Gaussian samples around the last
+// consensus (uniform before the first one) with the swarm's current spread. Scouts enter that generation's
+// consensus (they are evaluated points like any other) but are not carried to the next generation, so the swarm
+// keeps N particles and the exactly-`count` contract of Strategy::Suggest holds.
+//
+// Failure rule: a failed or abandoned evaluation is handed out again up to `max_retries` times (default 0), then
+// dropped: the particle gets weight 0 in that generation's consensus and still moves with the swarm.
+//
+// Maximize and minimize via config.objective.goal (the dynamics minimize the negated objective when maximizing).
+// Composite objectives are computed from their outputs. Constraints: penalty, or infeasible particles discarded from
+// the consensus (option `constraints`). Int and categorical parameters are relaxed coordinates of the unit cube.
+// Studies with a fidelity are evaluated at the target fidelity.
+//
+// State (StrategyState::json), enough to continue exactly after a restart:
+//   {"version": 1, "generation": k, "alpha": current alpha, "consensus": [d] | null,
+//    "batch": {"id", "watermark", "slots": [{"u": [d], "trials": [numbers], "issued": bool}]}  (slots 0..N-1 are the
+//    particles, further slots scouts), "extensions": n, "restarts": r, "stats": {...}}
+// Random numbers come from counter-based streams keyed by (study seed, batch id, purpose).
+//
+// Thread safety: as Strategy (called under the study lock); the object holds only the immutable config and options.
+#ifndef BAYESD_SRC_STRATEGIES_CBO_STRATEGY_H_
+#define BAYESD_SRC_STRATEGIES_CBO_STRATEGY_H_
+
+#include "src/strategies/strategy.h"
+
+namespace bayesd {
+
+StrategyFactory CboStrategyFactory();
+
+}  // namespace bayesd
+
+#endif  // BAYESD_SRC_STRATEGIES_CBO_STRATEGY_H_

@@ -1,0 +1,42 @@
+// The table of strategies. To add one: expose `StrategyFactory FooStrategyFactory()` and add a row below.
+#include <map>
+
+#include "src/strategies/baseline_strategies.h"
+#include "src/strategies/strategy.h"
+
+namespace bayesd {
+namespace {
+
+const std::map<std::string, StrategyFactory>& Registry() {
+  static const auto* registry = new std::map<std::string, StrategyFactory>{
+      {"random", RandomStrategyFactory()},
+      {"sobol", SobolStrategyFactory()},
+  };
+  return *registry;
+}
+
+}  // namespace
+
+std::vector<std::string> StrategyNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, factory] : Registry()) names.push_back(name);
+  return names;
+}
+
+Status ValidateStrategy(const StudyConfig& config) {
+  auto it = Registry().find(config.strategy.name);
+  if (it == Registry().end()) {
+    std::string msg = "strategy.name '" + config.strategy.name + "' is not available (available:";
+    for (const std::string& n : StrategyNames()) msg += " " + n;
+    return InvalidArgument(msg + ")", "strategy.name");
+  }
+  return it->second.validate(config);
+}
+
+StatusOr<std::unique_ptr<Strategy>> CreateStrategy(const StudyConfig& config) {
+  auto it = Registry().find(config.strategy.name);
+  if (it == Registry().end()) return FailedPrecondition("strategy '" + config.strategy.name + "' is not available");
+  return it->second.create(config);
+}
+
+}  // namespace bayesd

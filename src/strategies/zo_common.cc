@@ -1,0 +1,213 @@
+#include "src/strategies/zo_common.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <string>
+
+#include "src/study/composite.h"
+
+namespace bayesd::zo {
+namespace {
+
+constexpr int kMaxJitterTries = 64;
+
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Summed positive parts of the constraint violations (missing values count as a violation of 1).
+double Violation(const StudyConfig& config, const Trial& trial) {
+  double total = 0.0;
+  for (const ConstraintSpec& c : config.constraints) {
+    auto it = trial.values.find(c.name);
+    if (it == trial.values.end() || !std::isfinite(it->second)) {
+      total += 1.0;
+      continue;
+    }
+    const double gap = c.op == ConstraintOp::kLessEqual ? it->second - c.bound : c.bound - it->second;
+    total += std::max(0.0, gap);
+  }
+  return total;
+}
+
+// The slot a trial's diagnostics tag names, if any: {"batch": id, "slot": i}.
+std::optional<std::pair<int64_t, int>> ParseTag(const Trial& trial) {
+  if (trial.diagnostics_json.find("\"slot\"") == std::string::npos) return std::nullopt;
+  const nlohmann::json d = nlohmann::json::parse(trial.diagnostics_json, nullptr, /*allow_exceptions=*/false);
+  if (!d.is_object()) return std::nullopt;
+  auto b = d.find("batch");
+  auto s = d.find("slot");
+  if (b == d.end() || s == d.end() || !b->is_number_integer() || !s->is_number_integer()) return std::nullopt;
+  return std::make_pair(b->get<int64_t>(), s->get<int>());
+}
+
+}  // namespace
+
+uint64_t Rng::Next() {
+  state_ += 0x9e3779b97f4a7c15ULL;
+  uint64_t z = state_;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+double Rng::Uniform() { return (static_cast<double>(Next() >> 11) + 0.5) * 0x1.0p-53; }
+
+double Rng::Normal() {
+  const double u1 = Uniform();
+  const double u2 = Uniform();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+}
+
+Rng StreamRng(uint64_t seed, uint64_t a, uint64_t b) { return Rng(Mix(Mix(seed ^ Mix(a)) ^ Mix(b + 0x5eedULL))); }
+
+std::optional<double> MinimizedObjective(const StudyConfig& config, const Trial& trial, double penalty) {
+  if (trial.state != TrialState::kCompleted) return std::nullopt;
+  const std::optional<double> value = ObjectiveValue(config, trial.values);
+  if (!value || !std::isfinite(*value)) return std::nullopt;
+  const double f = config.objective.goal == Goal::kMaximize ? -*value : *value;
+  if (config.constraints.empty()) return f;
+  return f + penalty * Violation(config, trial);
+}
+
+bool Feasible(const StudyConfig& config, const Trial& trial) {
+  if (trial.feasible) return *trial.feasible;
+  return Violation(config, trial) == 0.0;
+}
+
+const Trial* FindTrial(const std::vector<Trial>& trials, int64_t number) {
+  if (number >= 0 && number < static_cast<int64_t>(trials.size()) && trials[number].number == number) {
+    return &trials[number];
+  }
+  auto it = std::lower_bound(trials.begin(), trials.end(), number,
+                             [](const Trial& t, int64_t n) { return t.number < n; });
+  return it != trials.end() && it->number == number ? &*it : nullptr;
+}
+
+SlotOutcome Resolve(const Slot& slot, const std::vector<Trial>& trials, int max_retries) {
+  if (slot.issued) return {SlotStatus::kIssued, nullptr};
+  if (slot.trials.empty()) return {SlotStatus::kOpen, nullptr};
+  int failures = 0;
+  for (int64_t number : slot.trials) {
+    const Trial* t = FindTrial(trials, number);
+    if (t == nullptr) {
+      ++failures;  // deleted or unknown: counts as a failed evaluation
+      continue;
+    }
+    if (t->state == TrialState::kCompleted) return {SlotStatus::kDone, t};
+    if (t->state == TrialState::kPending) return {SlotStatus::kPending, nullptr};
+    ++failures;
+  }
+  return {failures > max_retries ? SlotStatus::kDropped : SlotStatus::kOpen, nullptr};
+}
+
+void Batch::Link(const std::vector<Trial>& trials) {
+  auto first = std::lower_bound(trials.begin(), trials.end(), watermark,
+                                [](const Trial& t, int64_t n) { return t.number < n; });
+  for (auto it = first; it != trials.end(); ++it) {
+    const auto tag = ParseTag(*it);
+    if (!tag || tag->first != id || tag->second < 0 || tag->second >= static_cast<int>(slots.size())) continue;
+    Slot& slot = slots[tag->second];
+    slot.trials.push_back(it->number);
+    slot.issued = false;
+  }
+  for (Slot& slot : slots) slot.issued = false;  // handed out, but the call left no trial: hand out again
+  if (!trials.empty()) watermark = std::max(watermark, trials.back().number + 1);
+}
+
+nlohmann::json Batch::ToJson() const {
+  nlohmann::json slots_json = nlohmann::json::array();
+  for (const Slot& s : slots) {
+    slots_json.push_back({{"u", VectorToJson(s.u)}, {"trials", s.trials}, {"issued", s.issued}});
+  }
+  return {{"id", id}, {"watermark", watermark}, {"slots", std::move(slots_json)}};
+}
+
+StatusOr<Batch> Batch::FromJson(const nlohmann::json& j, int dim) {
+  Batch b;
+  if (!j.is_object() || !j.contains("slots") || !j["slots"].is_array()) {
+    return Internal("strategy state: batch is malformed");
+  }
+  b.id = j.value("id", int64_t{0});
+  b.watermark = j.value("watermark", int64_t{0});
+  for (const nlohmann::json& s : j["slots"]) {
+    Slot slot;
+    if (!s.is_object()) return Internal("strategy state: batch slot is malformed");
+    ASSIGN_OR_RETURN(slot.u, VectorFromJson(s.value("u", nlohmann::json()), dim, "batch slot"));
+    if (s.contains("trials") && s["trials"].is_array()) {
+      for (const nlohmann::json& n : s["trials"]) {
+        if (n.is_number_integer()) slot.trials.push_back(n.get<int64_t>());
+      }
+    }
+    slot.issued = s.value("issued", false);
+    b.slots.push_back(std::move(slot));
+  }
+  return b;
+}
+
+nlohmann::json SlotTag(int64_t batch_id, int slot) { return {{"batch", batch_id}, {"slot", slot}}; }
+
+std::set<std::vector<double>> PendingPoints(const std::vector<Trial>& trials) {
+  std::set<std::vector<double>> taken;
+  for (const Trial& t : trials) {
+    if (t.state == TrialState::kPending) taken.insert(t.params);
+  }
+  return taken;
+}
+
+std::vector<double> UniqueRawPoint(const SearchSpace& space, std::vector<double>* u, Rng* rng,
+                                   std::set<std::vector<double>>* taken) {
+  std::vector<double> raw = space.FromUnit(*u);
+  double radius = 0.5 / 64.0;
+  for (int attempt = 0; attempt < kMaxJitterTries && taken->count(raw) > 0; ++attempt) {
+    std::vector<double> v = *u;
+    for (double& x : v) x += radius * (2.0 * rng->Uniform() - 1.0);
+    ClampToUnitCube(&v);
+    std::vector<double> candidate = space.FromUnit(v);
+    if (taken->count(candidate) == 0) {
+      *u = std::move(v);
+      raw = std::move(candidate);
+    }
+    radius = std::min(1.0, radius * 1.25);
+  }
+  taken->insert(raw);  // after 64 tries (a space smaller than the batch) a repeat is unavoidable
+  return raw;
+}
+
+nlohmann::json VectorToJson(const std::vector<double>& v) { return nlohmann::json(v); }
+
+StatusOr<std::vector<double>> VectorFromJson(const nlohmann::json& j, int dim, const char* what) {
+  if (!j.is_array() || (dim >= 0 && static_cast<int>(j.size()) != dim)) {
+    return Internal(std::string("strategy state: ") + what + " is not an array of " + std::to_string(dim) +
+                    " numbers");
+  }
+  std::vector<double> v;
+  v.reserve(j.size());
+  for (const nlohmann::json& x : j) {
+    if (!x.is_number()) return Internal(std::string("strategy state: ") + what + " holds a non-number");
+    v.push_back(x.get<double>());
+  }
+  return v;
+}
+
+void ClampToUnitCube(std::vector<double>* u) {
+  for (double& x : *u) x = std::isfinite(x) ? std::clamp(x, 0.0, 1.0) : 0.5;
+}
+
+uint64_t ReadU64(const nlohmann::json& j, const char* key, uint64_t fallback) {
+  auto it = j.find(key);
+  if (it == j.end()) return fallback;
+  if (it->is_number_unsigned()) return it->get<uint64_t>();
+  if (!it->is_string()) return fallback;
+  try {
+    return std::stoull(it->get<std::string>());
+  } catch (const std::exception&) {
+    return fallback;
+  }
+}
+
+}  // namespace bayesd::zo
