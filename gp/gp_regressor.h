@@ -1,0 +1,119 @@
+// GpRegressor: the single-outcome model the acquisition layer and the GP strategy use.
+//
+// Owns the input description (InputSpec), the outcome transform, an ExactGp with the default kernel for the spec,
+// and the refit policy. Inputs: n x d rows laid out per the InputSpec (continuous columns in [0, 1], categorical
+// columns as integer indices). Outputs y in the outcome's own units; optional known noise variances in the same
+// units (squared).
+//
+// Two spaces: the *model* space (standardized and possibly Yeo-Johnson-warped outcomes) where the posterior is
+// exactly Gaussian, and the *outcome* space. PosteriorAt(..., Space::kOutcome) is exact and only available when the
+// transform is affine (no warp); with a warp, acquisitions work in model space (map incumbents with ToModel — the
+// warp is monotone, so improvement events are the same events) and Predict reports outcome-unit summaries.
+//
+// Refit policy after AddObservations (BoTorch-style warm starts): the new rows extend the Cholesky factor
+// incrementally; then a single warm-started local L-BFGS run every `local_refit_every` added points; the full
+// multi-start fit (transform refit, warm start + random starts) every `full_refit_every` points or when the
+// per-point log marginal likelihood drops by more than `lml_drop_per_point`.
+//
+// Thread safety: const methods (Predict, PosteriorAt, Fantasize*, accessors) are safe to call concurrently;
+// Fit / AddObservations need exclusive access (the strategy's per-study lock).
+#ifndef BAYESD_GP_GP_REGRESSOR_H_
+#define BAYESD_GP_GP_REGRESSOR_H_
+
+#include <Eigen/Core>
+
+#include "gp/exact_gp.h"
+#include "gp/fit.h"
+#include "gp/input_spec.h"
+#include "gp/kernel_factory.h"
+#include "gp/outcome_transform.h"
+#include "gp/status.h"
+
+namespace bayesd::gp {
+
+struct RefitPolicy {
+  int local_refit_every = 1;        // warm local run after this many new points; 0 = only incremental updates
+  int full_refit_every = 20;        // full multi-start fit after this many new points since the last one
+  double lml_drop_per_point = 0.5;  // full fit when LML/n falls by more than this since the last fit (nats)
+
+  GpStatus Validate() const;
+};
+
+struct GpRegressorOptions {
+  KernelOptions kernel;               // covariance for the InputSpec (Matérn-5/2 ARD default)
+  ExactGpOptions gp;                  // noise model and jitter ladder
+  FitOptions fit;                     // MAP multi-start L-BFGS
+  OutcomeTransformOptions transform;  // standardization and optional warp
+  RefitPolicy refit;                  // warm-start policy for AddObservations
+
+  GpStatus Validate() const;
+};
+
+enum class Space { kModel, kOutcome };
+
+// Marginal predictions in outcome units (see OutcomeTransform for how sd is mapped under a warp).
+struct Prediction {
+  GpStatus status;
+  Eigen::VectorXd mean;   // m: exact mean (affine) or median (warped)
+  Eigen::VectorXd sd;     // m
+  Eigen::VectorXd lower;  // m: 2.5% quantile
+  Eigen::VectorXd upper;  // m: 97.5% quantile
+};
+
+class GpRegressor {
+ public:
+  GpRegressor(InputSpec spec, GpRegressorOptions options = {});
+  GpRegressor(const GpRegressor&) = default;
+  GpRegressor& operator=(const GpRegressor&) = default;
+
+  // Full fit: transform, hyperparameters (multi-start; warm start from the current hyperparameters if the model
+  // was fitted before), factorization. noise_variance: empty or n known noise variances in outcome units^2.
+  FitDiagnostics Fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                     const Eigen::VectorXd& noise_variance = Eigen::VectorXd());
+  // Adds rows and refits per the RefitPolicy. On a model that was never fitted, equals Fit.
+  FitDiagnostics AddObservations(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                                 const Eigen::VectorXd& noise_variance = Eigen::VectorXd());
+
+  // Latent posterior at xq (m x d). Space::kOutcome scales mean / covariance / gradients exactly; it fails with
+  // kFailedPrecondition when the transform is warped.
+  Posterior PosteriorAt(const Eigen::MatrixXd& xq, const PosteriorOptions& options = {},
+                      Space space = Space::kModel) const;
+  // Marginal predictions in outcome units; include_noise adds the learned homoscedastic noise.
+  Prediction Predict(const Eigen::MatrixXd& xq, bool include_noise = false) const;
+
+  // A copy conditioned on pending points with model-space values (e.g. posterior mean or a posterior sample);
+  // hyperparameters and transform unchanged, O(n^2 p).
+  GpStatus Fantasize(const Eigen::MatrixXd& x_pending, const Eigen::VectorXd& z_values, GpRegressor* out) const;
+  GpStatus FantasizeAtMean(const Eigen::MatrixXd& x_pending, GpRegressor* out) const;
+
+  double ToModel(double y) const { return transform_.ToModel(y); }
+  double ToOutcome(double z) const { return transform_.ToOutcome(z); }
+  bool fitted() const { return fitted_; }
+  const InputSpec& spec() const { return spec_; }
+  const ExactGp& model() const { return gp_; }
+  const OutcomeTransform& transform() const { return transform_; }
+  const FitDiagnostics& last_fit() const { return last_fit_; }
+  int num_observations() const { return static_cast<int>(y_.size()); }
+
+ private:
+  FitDiagnostics FullFit(const Eigen::VectorXd* warm);
+  GpStatus CheckRows(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& noise) const;
+  double LmlPerPoint() const;
+
+  InputSpec spec_;
+  GpRegressorOptions options_;
+  OutcomeTransform transform_;
+  ExactGp gp_;
+  Eigen::MatrixXd x_;      // n x d, all observations
+  Eigen::VectorXd y_;      // n, outcome units
+  Eigen::VectorXd noise_;  // n, outcome units^2 (zeros when none)
+  bool fitted_ = false;
+  int since_full_ = 0;
+  int since_local_ = 0;
+  double lml_per_point_at_fit_ = 0;
+  FitDiagnostics last_fit_;
+};
+
+}  // namespace bayesd::gp
+
+#endif  // BAYESD_GP_GP_REGRESSOR_H_

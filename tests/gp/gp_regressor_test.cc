@@ -1,0 +1,245 @@
+// GpRegressor and MultiOutputGp: end-to-end fits, degenerate data, spaces, refit policy, fantasies, mixed inputs.
+#include <cmath>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "gp/gp_regressor.h"
+#include "gp/multi_output.h"
+#include "tests/gp/test_util.h"
+
+namespace bayesd::gp {
+namespace {
+
+Eigen::MatrixXd Uniform(int n, int d, std::mt19937_64* rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  Eigen::MatrixXd x(n, d);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < d; ++j) x(i, j) = u(*rng);
+  return x;
+}
+
+Eigen::VectorXd Branin01(const Eigen::MatrixXd& x) {
+  Eigen::VectorXd y(x.rows());
+  for (int i = 0; i < x.rows(); ++i) {
+    const double a = 15 * x(i, 0) - 5, b = 15 * x(i, 1);
+    const double t = b - 5.1 / (4 * M_PI * M_PI) * a * a + 5 / M_PI * a - 6;
+    y[i] = t * t + 10 * (1 - 1 / (8 * M_PI)) * std::cos(a) + 10;
+  }
+  return y;
+}
+
+GpRegressorOptions FastOptions() {
+  GpRegressorOptions o;
+  o.fit.num_random_starts = 1;
+  return o;
+}
+
+TEST(GpRegressorTest, FitsBraninAndPredictsHeldOut) {
+  std::mt19937_64 rng(1);
+  const Eigen::MatrixXd x = Uniform(60, 2, &rng), xt = Uniform(100, 2, &rng);
+  const Eigen::VectorXd y = Branin01(x), yt = Branin01(xt);
+  GpRegressor gp(InputSpec::AllContinuous(2), FastOptions());
+  const FitDiagnostics d = gp.Fit(x, y);
+  ASSERT_TRUE(d.success) << d.message;
+  const Prediction p = gp.Predict(xt);
+  ASSERT_TRUE(p.status.ok());
+  double sd_y = std::sqrt((yt.array() - yt.mean()).square().mean());
+  const double rmse = std::sqrt((p.mean - yt).squaredNorm() / 100);
+  EXPECT_LT(rmse, 0.1 * sd_y);
+  // Calibrated-ish: most held-out values fall in the 95% band.
+  int inside = 0;
+  for (int i = 0; i < 100; ++i) inside += (yt[i] >= p.lower[i] - 1e-6 * sd_y && yt[i] <= p.upper[i] + 1e-6 * sd_y);
+  EXPECT_GT(inside, 70);
+}
+
+TEST(GpRegressorTest, OutcomeSpacePosteriorIsTheScaledModelPosterior) {
+  std::mt19937_64 rng(2);
+  const Eigen::MatrixXd x = Uniform(20, 2, &rng), xq = Uniform(3, 2, &rng);
+  GpRegressor gp(InputSpec::AllContinuous(2), FastOptions());
+  ASSERT_TRUE(gp.Fit(x, Branin01(x)).success);
+  PosteriorOptions po{true, true, true};
+  const Posterior zm = gp.PosteriorAt(xq, po, Space::kModel);
+  const Posterior ym = gp.PosteriorAt(xq, po, Space::kOutcome);
+  ASSERT_TRUE(ym.status.ok());
+  const double s = gp.transform().scale();
+  EXPECT_LT((ym.mean - (zm.mean * s).array().matrix() - Eigen::VectorXd::Constant(3, gp.transform().offset()))
+                .cwiseAbs().maxCoeff(), 1e-9 * s);
+  EXPECT_LT((ym.covariance - zm.covariance * s * s).cwiseAbs().maxCoeff(), 1e-9 * s * s);
+  EXPECT_LT((ym.mean_gradient - zm.mean_gradient * s).cwiseAbs().maxCoeff(), 1e-9 * s);
+  const Prediction p = gp.Predict(xq);
+  EXPECT_LT((p.mean - ym.mean).cwiseAbs().maxCoeff(), 1e-9 * s);
+  EXPECT_LT((p.sd - ym.variance.cwiseSqrt()).cwiseAbs().maxCoeff(), 1e-9 * s);
+}
+
+TEST(GpRegressorTest, WarpedModelRefusesOutcomeSpacePosterior) {
+  std::mt19937_64 rng(3);
+  const Eigen::MatrixXd x = Uniform(30, 2, &rng);
+  GpRegressorOptions o = FastOptions();
+  o.transform.warp = OutcomeTransformOptions::Warp::kYeoJohnson;
+  GpRegressor gp(InputSpec::AllContinuous(2), o);
+  ASSERT_TRUE(gp.Fit(x, Branin01(x)).success);
+  ASSERT_TRUE(gp.transform().warped());
+  EXPECT_EQ(gp.PosteriorAt(x.topRows(2), {}, Space::kOutcome).status.code(), GpCode::kFailedPrecondition);
+  const Prediction p = gp.Predict(x.topRows(2));
+  ASSERT_TRUE(p.status.ok());
+  EXPECT_TRUE(p.mean.allFinite() && p.sd.allFinite());
+  EXPECT_NEAR(gp.ToOutcome(gp.ToModel(42.0)), 42.0, 1e-8);
+}
+
+struct Degenerate {
+  std::string name;
+  int n;
+  double scale;
+  bool constant;
+  bool duplicates;
+};
+
+class DegenerateDataTest : public ::testing::TestWithParam<Degenerate> {};
+
+TEST_P(DegenerateDataTest, GivesFiniteAnswers) {
+  const Degenerate c = GetParam();
+  std::mt19937_64 rng(4);
+  Eigen::MatrixXd x = Uniform(c.n, 3, &rng);
+  if (c.duplicates) {
+    for (int i = 1; i < c.n; i += 2) x.row(i) = x.row(0);
+  }
+  Eigen::VectorXd y = c.constant ? Eigen::VectorXd::Constant(c.n, 1.0) : Branin01(x);
+  y *= c.scale;
+  GpRegressor gp(InputSpec::AllContinuous(3), FastOptions());
+  const FitDiagnostics d = gp.Fit(x, y);
+  ASSERT_TRUE(d.success) << d.message;
+  EXPECT_TRUE(std::isfinite(d.log_likelihood));
+  const Prediction p = gp.Predict(Uniform(5, 3, &rng));
+  ASSERT_TRUE(p.status.ok());
+  EXPECT_TRUE(p.mean.allFinite());
+  EXPECT_TRUE(p.sd.allFinite());
+  EXPECT_TRUE((p.sd.array() >= 0).all());
+  const Posterior post = gp.PosteriorAt(x.topRows(1), {true, true, true});
+  EXPECT_TRUE(post.mean_gradient.allFinite() && post.variance_gradient.allFinite());
+  if (!c.constant) {
+    // Scale-equivariance: predictions scale with the outputs.
+    EXPECT_LT(std::abs(p.mean[0]), 1e4 * c.scale);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, DegenerateDataTest,
+    ::testing::Values(Degenerate{"one_observation", 1, 1.0, false, false},
+                      Degenerate{"two_observations", 2, 1.0, false, false},
+                      Degenerate{"constant", 12, 1.0, true, false},
+                      Degenerate{"constant_zero", 12, 0.0, true, false},
+                      Degenerate{"duplicates", 16, 1.0, false, true},
+                      Degenerate{"tiny_scale", 15, 1e-12, false, false},
+                      Degenerate{"huge_scale", 15, 1e12, false, false},
+                      Degenerate{"tiny_duplicates", 16, 1e-12, false, true}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(GpRegressorTest, InvalidInputIsAStatus) {
+  GpRegressor gp(InputSpec::AllContinuous(2));
+  Eigen::MatrixXd x(2, 2);
+  x << 0.1, 0.2, 0.3, 1.5;  // outside the unit cube
+  EXPECT_FALSE(gp.Fit(x, Eigen::Vector2d(1, 2)).success);
+  EXPECT_FALSE(gp.Fit(x.leftCols(1), Eigen::Vector2d(1, 2)).success);
+  EXPECT_EQ(gp.Predict(x).status.code(), GpCode::kFailedPrecondition);
+  GpRegressorOptions bad;
+  bad.refit.full_refit_every = 0;
+  GpRegressor gp2(InputSpec::AllContinuous(1), bad);
+  const FitDiagnostics d = gp2.Fit(Eigen::MatrixXd::Constant(1, 1, 0.5), Eigen::VectorXd::Ones(1));
+  EXPECT_NE(d.message.find("full_refit_every"), std::string::npos);
+}
+
+TEST(GpRegressorTest, RefitPolicyIncrementalLocalAndFull) {
+  std::mt19937_64 rng(6);
+  const Eigen::MatrixXd x = Uniform(43, 2, &rng);
+  const Eigen::VectorXd y = Branin01(x);
+  GpRegressorOptions o = FastOptions();
+  o.refit.local_refit_every = 2;
+  o.refit.full_refit_every = 3;
+  o.refit.lml_drop_per_point = 100;
+  GpRegressor gp(InputSpec::AllContinuous(2), o);
+  ASSERT_TRUE(gp.Fit(x.topRows(40), y.head(40)).success);
+  const FitDiagnostics a = gp.AddObservations(x.row(40), y.segment(40, 1));
+  EXPECT_EQ(a.termination, "incremental");
+  EXPECT_EQ(a.starts, 0);
+  const FitDiagnostics b = gp.AddObservations(x.row(41), y.segment(41, 1));
+  EXPECT_EQ(b.starts, 1);  // warm local run
+  EXPECT_TRUE(b.warm_started);
+  const FitDiagnostics c = gp.AddObservations(x.row(42), y.segment(42, 1));
+  EXPECT_EQ(c.starts, 2);  // full multi-start: warm + one random
+  EXPECT_EQ(gp.num_observations(), 43);
+  EXPECT_EQ(gp.model().num_observations(), 43);
+}
+
+TEST(GpRegressorTest, FantasyReducesUncertaintyWithoutTouchingTheOriginal) {
+  std::mt19937_64 rng(7);
+  const Eigen::MatrixXd x = Uniform(20, 2, &rng), xp = Uniform(2, 2, &rng);
+  GpRegressor gp(InputSpec::AllContinuous(2), FastOptions());
+  ASSERT_TRUE(gp.Fit(x, Branin01(x)).success);
+  GpRegressor f = gp;
+  ASSERT_TRUE(gp.FantasizeAtMean(xp, &f).ok());
+  const Posterior before = gp.PosteriorAt(xp), after = f.PosteriorAt(xp);
+  EXPECT_TRUE((after.variance.array() < before.variance.array()).all());
+  EXPECT_LT((after.mean - before.mean).cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_EQ(gp.num_observations(), 20);
+  EXPECT_EQ(f.num_observations(), 22);
+}
+
+TEST(GpRegressorTest, MixedCategoricalInputsAreModelled) {
+  // y depends strongly on the category: a model that ignores it would have a large error.
+  std::mt19937_64 rng(8);
+  InputSpec spec;
+  spec.columns = {{ColumnType::kContinuous, 0}, {ColumnType::kCategorical, 3}};
+  std::uniform_int_distribution<int> cat(0, 2);
+  auto make = [&](int n, Eigen::MatrixXd* x, Eigen::VectorXd* y) {
+    *x = Uniform(n, 2, &rng);
+    y->resize(n);
+    for (int i = 0; i < n; ++i) {
+      (*x)(i, 1) = cat(rng);
+      (*y)[i] = std::sin(6 * (*x)(i, 0)) + 2.0 * (*x)(i, 1);
+    }
+  };
+  Eigen::MatrixXd x, xt;
+  Eigen::VectorXd y, yt;
+  make(45, &x, &y);
+  make(30, &xt, &yt);
+  GpRegressor gp(spec, FastOptions());
+  ASSERT_TRUE(gp.Fit(x, y).success);
+  const Prediction p = gp.Predict(xt);
+  ASSERT_TRUE(p.status.ok());
+  EXPECT_LT(std::sqrt((p.mean - yt).squaredNorm() / 30), 0.3);
+}
+
+TEST(MultiOutputGpTest, MissingValuesAndBlockDiagonalJointPosterior) {
+  std::mt19937_64 rng(9);
+  const Eigen::MatrixXd x = Uniform(25, 2, &rng), xq = Uniform(4, 2, &rng);
+  Eigen::MatrixXd y(25, 2);
+  y.col(0) = Branin01(x);
+  y.col(1) = (4 * x.col(0)).array().cos().matrix();
+  for (int i = 0; i < 25; i += 3) y(i, 1) = NAN;
+  MultiOutputGp mo(InputSpec::AllContinuous(2), {FastOptions()});
+  const std::vector<FitDiagnostics> d = mo.Fit(x, y);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_TRUE(d[0].success && d[1].success);
+  EXPECT_EQ(mo.outcome(0).num_observations(), 25);
+  EXPECT_EQ(mo.outcome(1).num_observations(), 16);
+  const JointPosterior jp = mo.PosteriorAt(xq, {true, false, false}, Space::kOutcome);
+  ASSERT_TRUE(jp.status.ok());
+  ASSERT_EQ(jp.covariance.rows(), 8);
+  EXPECT_EQ(jp.covariance.block(0, 4, 4, 4).cwiseAbs().maxCoeff(), 0.0);
+  EXPECT_LT((jp.covariance.block(4, 4, 4, 4).diagonal() - jp.variance.col(1)).cwiseAbs().maxCoeff(), 1e-12);
+  const Prediction p1 = mo.outcome(1).Predict(xq);
+  EXPECT_LT((jp.mean.col(1) - p1.mean).cwiseAbs().maxCoeff(), 1e-12);
+  // Adding a row that observes only outcome 0 leaves outcome 1 alone.
+  Eigen::MatrixXd y_new(1, 2);
+  y_new << 3.0, NAN;
+  mo.AddObservations(xq.topRows(1), y_new);
+  EXPECT_EQ(mo.outcome(0).num_observations(), 26);
+  EXPECT_EQ(mo.outcome(1).num_observations(), 16);
+  // Shape errors are reported per outcome, not thrown.
+  const auto bad = mo.Fit(x, y.topRows(3));
+  EXPECT_FALSE(bad[0].success);
+}
+
+}  // namespace
+}  // namespace bayesd::gp
