@@ -13,18 +13,39 @@ export class TrialStore {
 
   constructor(private readonly study: string) {}
 
-  /** Loads every trial from `offset` on, page by page, calling `onPage` after each. */
+  /**
+   * Loads every trial from `offset` on, in pages of PAGE, calling `onPage` after each. The first page tells the
+   * total; the rest are fetched a few at a time. Trials created meanwhile arrive as events (see markDirty), and a
+   * short last page ends the walk.
+   */
   async loadFrom(offset: number, onPage: () => void, isCancelled: () => boolean): Promise<void> {
-    for (;;) {
-      if (isCancelled()) return;
-      const page = await listTrials(this.study, offset, PAGE);
-      for (const t of page.trials) this.put(t);
-      if (typeof page.total === 'number') this.total = page.total;
-      this.total = Math.max(this.total, this.trials.length);
-      onPage();
-      if (page.trials.length < PAGE) return;
-      offset += page.trials.length;
-    }
+    const first = await listTrials(this.study, offset, PAGE);
+    this.take(first);
+    onPage();
+    if (first.trials.length < PAGE) return;
+    let next = offset + first.trials.length;
+    const end = typeof first.total === 'number' ? first.total : Infinity;
+    let done = false;
+    const worker = async () => {
+      while (!done && !isCancelled()) {
+        const off = next;
+        if (off >= end && end !== Infinity) break;
+        next += PAGE;
+        const page = await listTrials(this.study, off, PAGE);
+        this.take(page);
+        onPage();
+        if (page.trials.length < PAGE) done = true;
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    // Trials created after the first page was counted.
+    if (!isCancelled() && end !== Infinity && !done) await this.loadFrom(Math.max(end, next), onPage, isCancelled);
+  }
+
+  private take(page: { trials: Trial[]; total?: number }): void {
+    for (const t of page.trials) this.put(t);
+    if (typeof page.total === 'number') this.total = Math.max(this.total, page.total);
+    this.total = Math.max(this.total, this.trials.length);
   }
 
   put(t: Trial): void {

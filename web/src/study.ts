@@ -179,11 +179,14 @@ export function studyView(ctx: Ctx, name: string): View {
   let lastCharts = 0;
   function scheduleRender(): void {
     if (!tableTimer) {
-      tableTimer = later(100, () => {
+      tableTimer = later(loaded ? 100 : 500, () => {
         tableTimer = 0;
         renderTable();
       });
     }
+    // While the initial load runs, charts are drawn once (after the first page) and then at the end: redrawing
+    // 20,000 points per page would starve the fetches.
+    if (!loaded && lastCharts !== 0) return;
     if (!chartTimer) {
       const interval = store.trials.length > 5000 ? 2000 : 400;
       chartTimer = later(Math.max(50, interval - (Date.now() - lastCharts)), () => {
@@ -196,13 +199,20 @@ export function studyView(ctx: Ctx, name: string): View {
 
   function renderTable(): void {
     if (!table) return;
+    const t0 = performance.now();
     table.setTrials(store.list());
     if (selected !== null) renderDetail();
+    performance.measure('bayesd:table', { start: t0 });
   }
 
   function renderCharts(): void {
     if (!study) return;
-    const cfg = study.config;
+    const t0 = performance.now();
+    renderChartsNow(study.config);
+    performance.measure('bayesd:charts', { start: t0 });
+  }
+
+  function renderChartsNow(cfg: StudyConfig): void {
     const trials = store.list();
     historyChart?.set(historyOption(cfg, trials));
     parallelChart?.set(parallelOption(cfg, trials));
@@ -354,8 +364,9 @@ export function studyView(ctx: Ctx, name: string): View {
       renderCharts();
     } catch (e) {
       if (!disposed) {
+        const hadModel = sliceModels !== null;
         noModel(e);
-        renderCharts();
+        if (hadModel) renderCharts();
       }
     } finally {
       modelBusy = false;
@@ -463,6 +474,7 @@ export function studyView(ctx: Ctx, name: string): View {
       loaded = true;
       loadStatus.textContent = `${store.list().length} trials loaded in ${Math.round(performance.now() - t0)} ms · live`;
       loadStatus.dataset.done = 'true';
+      lastCharts = 0;
       scheduleRender();
       if (store.hasDirty()) flushSoon();
       void refreshModel();

@@ -70,7 +70,7 @@ export function historyOption(cfg: StudyConfig, trials: Trial[]): EChartsCoreOpt
         return lines.join('<br/>');
       },
     },
-    xAxis: { type: 'value', name: 'trial', nameLocation: 'middle', nameGap: 28, min: 0, minInterval: 1 },
+    xAxis: { type: 'value', name: 'trial', nameLocation: 'middle', nameGap: 28, min: 0, max: 'dataMax', minInterval: 1 },
     yAxis: { type: 'value', name: objName, scale: true, nameTextStyle: { align: 'left' } },
     dataZoom: [
       { type: 'inside', xAxisIndex: 0 },

@@ -55,7 +55,7 @@ export function sliceOption(cfg: StudyConfig, p: ParamSpec, trials: Trial[], mod
         `<b>Trial #${esc(q.data[2])}</b><br/>${esc(p.name)}: ${esc(fmtParam(q.data[0]))}<br/>${esc(objName)}: ${esc(fmtNum(q.data[1] as number))}`,
     },
     xAxis: cat
-      ? { type: 'category', data: (p.choices ?? []).map(String), axisLabel: { interval: 0, width: 80, overflow: 'truncate' } }
+      ? { type: 'category', data: (p.choices ?? []).map(String), jitter: 40, axisLabel: { interval: 0, width: 80, overflow: 'truncate' } }
       : { type: p.log ? 'log' : 'value', min: p.low, max: p.high },
     yAxis: { type: 'value', scale: true },
     series,
