@@ -4,6 +4,9 @@ import { fmtNum, fmtParam } from '../format';
 import type { ParamSpec, ParamValue } from '../types';
 import { esc } from './echarts';
 
+// Label about 6 grid values per axis (categorical parameters: all of them).
+const every = (n: number) => (n <= 8 ? 0 : Math.ceil(n / 6) - 1);
+
 export function contourOption(
   title: string,
   px: ParamSpec,
@@ -37,8 +40,8 @@ export function contourOption(
       formatter: (p: { data: [number, number, number] }) =>
         `${esc(px.name)}: ${esc(fmtParam(xs[p.data[0]]))}<br/>${esc(py.name)}: ${esc(fmtParam(ys[p.data[1]]))}<br/>${esc(title)}: ${esc(fmtNum(p.data[2]))}`,
     },
-    xAxis: { type: 'category', name: px.name, nameLocation: 'middle', nameGap: 30, data: xs.map(fmtParam) },
-    yAxis: { type: 'category', name: py.name, nameLocation: 'end', data: ys.map(fmtParam) },
+    xAxis: { type: 'category', name: px.name, nameLocation: 'middle', nameGap: 30, data: xs.map(fmtParam), axisLabel: { interval: every(xs.length) } },
+    yAxis: { type: 'category', name: py.name, nameLocation: 'end', data: ys.map(fmtParam), axisLabel: { interval: every(ys.length) } },
     visualMap: {
       type: 'continuous',
       min: lo,
