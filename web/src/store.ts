@@ -70,7 +70,10 @@ export class TrialStore {
     return this.trials.length;
   }
 
-  /** Fetches dirty trials: one by one when few, by range pages when many (bursts of new trials). */
+  /**
+   * Fetches dirty trials. Numbers close together (within one page) are fetched as a range, a window with only a few
+   * dirty trials one by one, so a burst of new trials costs a few requests and scattered updates cost no big pages.
+   */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
     this.flushing = (async () => {
@@ -78,18 +81,18 @@ export class TrialStore {
         while (this.dirty.size > 0) {
           const nums = [...this.dirty].sort((a, b) => a - b);
           this.dirty.clear();
-          if (nums.length <= 16) {
-            const got = await Promise.all(nums.map((n) => getTrial(this.study, n).catch(() => null)));
-            for (const t of got) if (t) this.put(t);
-          } else {
-            const lo = nums[0];
-            const hi = nums[nums.length - 1];
-            for (let off = lo; off <= hi; off += PAGE) {
-              const page = await listTrials(this.study, off, Math.min(PAGE, hi - off + 1));
-              for (const t of page.trials) this.put(t);
-              if (typeof page.total === 'number') this.total = page.total;
-            }
+          const singles: number[] = [];
+          const ranges: [number, number][] = [];
+          for (let i = 0; i < nums.length; ) {
+            let j = i;
+            while (j + 1 < nums.length && nums[j + 1] - nums[i] < PAGE) j++;
+            if (j - i + 1 > 4) ranges.push([nums[i], nums[j]]);
+            else singles.push(...nums.slice(i, j + 1));
+            i = j + 1;
           }
+          const got = await Promise.all(singles.map((n) => getTrial(this.study, n).catch(() => null)));
+          for (const t of got) if (t) this.put(t);
+          for (const [lo, hi] of ranges) this.take(await listTrials(this.study, lo, hi - lo + 1));
           this.total = Math.max(this.total, this.trials.length);
         }
       } finally {

@@ -2,7 +2,7 @@
 // surrogate's contour, the trial table with a detail panel, and the configuration. Kept live from server-sent events.
 import { ApiError, getStudy, predict } from './api';
 import { Chart } from './charts/echarts';
-import { contourOption } from './charts/contour';
+import { contourOption, gridPosition } from './charts/contour';
 import { feasibilityOption } from './charts/feasibility';
 import { historyOption } from './charts/history';
 import { parallelOption } from './charts/parallel';
@@ -408,10 +408,17 @@ export function studyView(ctx: Ctx, name: string): View {
     const res = await predict(name, points);
     if (disposed) return;
     const post = res.predictions.map((p: Prediction) => p[contourOutcome]);
+    const observed: [number, number, number][] = [];
+    for (const t of store.list()) {
+      if (t.state !== 'completed') continue;
+      const gx = gridPosition(px, xs, t.params[px.name]);
+      const gy = gridPosition(py, ys, t.params[py.name]);
+      if (gx !== null && gy !== null) observed.push([gx, gy, t.number]);
+    }
     contourMean ??= newChart(contourMeanEl);
     contourSd ??= newChart(contourSdEl);
-    contourMean.set(contourOption(`mean ${contourOutcome}`, px, py, xs, ys, post.map((q) => q?.mean ?? NaN), ['#1e3a8a', '#3b82f6', '#a7f3d0', '#fde68a', '#dc2626']));
-    contourSd.set(contourOption(`sd ${contourOutcome}`, px, py, xs, ys, post.map((q) => q?.sd ?? NaN), ['#f8fafc', '#c4b5fd', '#6d28d9']));
+    contourMean.set(contourOption(`mean ${contourOutcome}`, px, py, xs, ys, post.map((q) => q?.mean ?? NaN), ['#1e3a8a', '#3b82f6', '#a7f3d0', '#fde68a', '#dc2626'], observed));
+    contourSd.set(contourOption(`sd ${contourOutcome}`, px, py, xs, ys, post.map((q) => q?.sd ?? NaN), ['#f8fafc', '#c4b5fd', '#6d28d9'], observed));
   }
 
   // ---- live updates -----------------------------------------------------------------------------------------------
