@@ -2,7 +2,6 @@
 import { listStudies } from './api';
 import { h, replaceChildren, studyHref } from './dom';
 import { fmtAgo, fmtNum, fmtTime } from './format';
-import { subscribe } from './sse';
 import type { Study } from './types';
 import type { Ctx, View } from './view';
 
@@ -101,7 +100,7 @@ export function studyListView(ctx: Ctx): View {
       void load();
     }, 500);
   };
-  const sub = subscribe(null, refreshSoon, ctx.setLive, refreshSoon);
+  const sub = ctx.events.listen(refreshSoon, refreshSoon);
   const ageTimer = window.setInterval(render, 30000);
   void load();
   return {

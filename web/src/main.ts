@@ -1,6 +1,6 @@
 import './style.css';
 import { studyListView } from './list';
-import type { LiveStatus } from './sse';
+import { EventBus, type LiveStatus } from './sse';
 import { studyView } from './study';
 import type { View } from './view';
 
@@ -19,7 +19,7 @@ function route(): void {
   current = null;
   window.scrollTo(0, 0);
   const m = /^#\/studies\/([^/]+)/.exec(location.hash);
-  const ctx = { root, setLive };
+  const ctx = { root, events };
   if (m) {
     let name: string;
     try {
@@ -35,5 +35,7 @@ function route(): void {
   }
 }
 
+const events = new EventBus(setLive);
 window.addEventListener('hashchange', route);
 route();
+events.start();

@@ -68,7 +68,11 @@ export function subscribe(
       try {
         const url = study ? `/api/v1/events?study=${encodeURIComponent(study)}` : '/api/v1/events';
         const res = await authedFetch(url, { signal: controller.signal, headers: { Accept: 'text/event-stream' } });
-        if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
+        if (!res.ok || !res.body) {
+          // 503: the daemon's limit of open streams is reached; wait longer before trying again.
+          if (res.status === 503) delay = Math.max(delay, 5000);
+          throw new Error(`events: HTTP ${res.status}`);
+        }
         onStatus('live');
         if (!first) onResync();
         delay = 500;
@@ -105,4 +109,37 @@ export function subscribe(
       controller?.abort();
     },
   };
+}
+
+type Listener = { onEvent: (ev: ServerEvent) => void; onResync: () => void };
+
+/**
+ * One event stream per tab, shared by the views (the daemon limits open streams, and a view change should not cost a
+ * reconnect). Views add a listener and remove it when they go away.
+ */
+export class EventBus {
+  private readonly listeners = new Set<Listener>();
+  private sub: Subscription | null = null;
+
+  constructor(private readonly onStatus: (s: LiveStatus) => void) {}
+
+  start(): void {
+    this.sub ??= subscribe(
+      null,
+      (ev) => this.listeners.forEach((l) => l.onEvent(ev)),
+      this.onStatus,
+      () => this.listeners.forEach((l) => l.onResync()),
+    );
+  }
+
+  listen(onEvent: (ev: ServerEvent) => void, onResync: () => void): Subscription {
+    const l = { onEvent, onResync };
+    this.listeners.add(l);
+    return { close: () => this.listeners.delete(l) };
+  }
+
+  stop(): void {
+    this.sub?.close();
+    this.sub = null;
+  }
 }

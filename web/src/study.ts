@@ -11,7 +11,6 @@ import { trialDetail } from './detail';
 import { h, replaceChildren } from './dom';
 import { fmtAgo, fmtNum, fmtParam, fmtTime } from './format';
 import { paramGrid, paramMiddle } from './model';
-import { subscribe } from './sse';
 import { TrialStore } from './store';
 import { TrialTable } from './table';
 import type { ParamSpec, ParamValue, Prediction, ServerEvent, Study, StudyConfig } from './types';
@@ -463,7 +462,7 @@ export function studyView(ctx: Ctx, name: string): View {
     void store.loadFrom(store.resyncOffset(), scheduleRender, () => disposed).catch(showError);
   }
 
-  const sub = subscribe(name, onEvent, ctx.setLive, onResync);
+  const sub = ctx.events.listen(onEvent, onResync);
 
   // ---- initial load -----------------------------------------------------------------------------------------------
   (async () => {

@@ -1,4 +1,4 @@
-import type { LiveStatus } from './sse';
+import type { EventBus } from './sse';
 
 export interface View {
   dispose(): void;
@@ -6,5 +6,5 @@ export interface View {
 
 export interface Ctx {
   root: HTMLElement;
-  setLive: (s: LiveStatus) => void;
+  events: EventBus;
 }

@@ -41,10 +41,23 @@ export function assertNoProblems(problems, allow = []) {
   assert.deepEqual(problems.dialogs, [], 'dialogs (alert/confirm/prompt)');
 }
 
-/** Opens a study page and waits until all its trials are loaded. */
+/**
+ * Opens a study page and waits until all its trials are loaded. Within the dashboard this goes through the list (a
+ * fresh view, same tab and event stream); from elsewhere it loads the page.
+ */
 export async function openStudy(page, url, name, timeout = 20000) {
-  await page.goto('about:blank'); // a fresh page load, not just a hash change
-  await page.goto(`${url}/#/studies/${encodeURIComponent(name)}`);
+  const hash = `#/studies/${encodeURIComponent(name)}`;
+  if (page.url().startsWith(`${url}/`)) {
+    await page.evaluate(() => {
+      location.hash = '#/';
+    });
+    await page.waitForSelector('[data-testid=study-table]');
+    await page.evaluate((h) => {
+      location.hash = h;
+    }, hash);
+  } else {
+    await page.goto(`${url}/${hash}`);
+  }
   await page.waitForSelector('[data-testid=load-status][data-done=true]', { timeout });
 }
 
