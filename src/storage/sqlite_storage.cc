@@ -4,6 +4,7 @@
 #include <exception>
 #include <utility>
 
+#include "src/storage/file_lock.h"
 #include "src/storage/sqlite_db.h"
 #include "src/storage/sqlite_rows.h"
 #include "src/storage/sqlite_schema.h"
@@ -66,6 +67,10 @@ Status SqliteStorageOptions::Validate() const {
 
 StatusOr<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const SqliteStorageOptions& options) {
   RETURN_IF_ERROR(options.Validate());
+  std::unique_ptr<storage_internal::FileLock> file_lock;
+  if (!options.in_memory()) {
+    ASSIGN_OR_RETURN(file_lock, storage_internal::FileLock::Acquire(options.path));
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> writer_db, SqliteDb::Open(options.path, options.busy_timeout_ms));
   if (!options.in_memory()) RETURN_IF_ERROR(ConfigureFile(*writer_db, options.synchronous));
   RETURN_IF_ERROR(storage_internal::Migrate(*writer_db));
@@ -76,12 +81,16 @@ StatusOr<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const SqliteStorage
     RETURN_IF_ERROR(reader_db->Exec("PRAGMA query_only = ON", "make the read connection read-only"));
   }
   return std::unique_ptr<SqliteStorage>(
-      new SqliteStorage(options, std::move(writer_db), std::move(reader_db)));
+      new SqliteStorage(options, std::move(file_lock), std::move(writer_db), std::move(reader_db)));
 }
 
-SqliteStorage::SqliteStorage(const SqliteStorageOptions& options, std::unique_ptr<SqliteDb> writer_db,
-                             std::unique_ptr<SqliteDb> reader_db)
-    : options_(options), writer_db_(std::move(writer_db)), reader_db_(std::move(reader_db)) {
+SqliteStorage::SqliteStorage(const SqliteStorageOptions& options,
+                             std::unique_ptr<storage_internal::FileLock> file_lock,
+                             std::unique_ptr<SqliteDb> writer_db, std::unique_ptr<SqliteDb> reader_db)
+    : options_(options),
+      file_lock_(std::move(file_lock)),
+      writer_db_(std::move(writer_db)),
+      reader_db_(std::move(reader_db)) {
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -153,6 +162,7 @@ void SqliteStorage::Close() {
     reader_db_.reset();
   }
   if (writer_.joinable()) writer_.join();
+  file_lock_.reset();  // after the writer closed its connection: the next owner finds the file at rest
 }
 
 Status SqliteStorage::Submit(std::function<Status(SqliteDb&)> run, bool is_write) {

@@ -37,6 +37,7 @@
 namespace bayesd {
 
 namespace storage_internal {
+class FileLock;
 class SqliteDb;
 }  // namespace storage_internal
 
@@ -76,7 +77,9 @@ struct SqliteStorageStats {
 class SqliteStorage final : public Storage {
  public:
   // Opens or creates the database, applies pending schema migrations (in one transaction) and starts the writer.
-  // kFailedPrecondition when the file's schema is newer than this binary; kInvalidArgument for bad options.
+  // A file is locked against a second open storage (see file_lock.h) until Close.
+  // kFailedPrecondition when the file's schema is newer than this binary or the file is already open;
+  // kInvalidArgument for bad options.
   static StatusOr<std::unique_ptr<SqliteStorage>> Open(const SqliteStorageOptions& options);
 
   ~SqliteStorage() override;  // Close()
@@ -106,7 +109,8 @@ class SqliteStorage final : public Storage {
     bool done = false;
   };
 
-  SqliteStorage(const SqliteStorageOptions& options, std::unique_ptr<storage_internal::SqliteDb> writer_db,
+  SqliteStorage(const SqliteStorageOptions& options, std::unique_ptr<storage_internal::FileLock> file_lock,
+                std::unique_ptr<storage_internal::SqliteDb> writer_db,
                 std::unique_ptr<storage_internal::SqliteDb> reader_db);
 
   // Queues `run` and blocks until the writer has answered it.
@@ -123,6 +127,7 @@ class SqliteStorage final : public Storage {
   void Answer(const std::vector<Request*>& group);
 
   const SqliteStorageOptions options_;
+  std::unique_ptr<storage_internal::FileLock> file_lock_;  // files only; released by Close
 
   // Guards the queue and the request flags; queue_cv_ wakes the writer, done_cv_ wakes waiting callers.
   std::mutex mu_;

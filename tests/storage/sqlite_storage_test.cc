@@ -160,6 +160,19 @@ TEST(SqliteStorageTest, NewerSchemaIsRefused) {
   EXPECT_EQ(RawQuery(path, "SELECT version FROM schema_version"), std::to_string(future));
 }
 
+TEST(SqliteStorageTest, AFileIsOpenInOneStorageAtATime) {
+  TempDir dir;
+  std::string path = dir.File("owned.db");
+  std::unique_ptr<SqliteStorage> first = OpenFile(path);
+  ASSERT_NE(first, nullptr);
+  SqliteStorageOptions options;
+  options.path = path;
+  StatusOr<std::unique_ptr<SqliteStorage>> second = SqliteStorage::Open(options);
+  EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition) << second.status().ToString();
+  first->Close();
+  EXPECT_TRUE(SqliteStorage::Open(options).ok());
+}
+
 TEST(SqliteStorageTest, NotADatabaseIsAnErrorNotACrash) {
   TempDir dir;
   std::string path = dir.File("garbage.db");
