@@ -54,6 +54,11 @@ Eigen::MatrixXd CompositeKernel::Compute(const Eigen::MatrixXd& x1, const Eigen:
   return a_->Compute(x1, x2).cwiseProduct(b_->Compute(x1, x2));
 }
 
+Eigen::MatrixXd CompositeKernel::ComputeSymmetric(const Eigen::MatrixXd& x) const {
+  if (op_ == Op::kSum) return a_->ComputeSymmetric(x) + b_->ComputeSymmetric(x);
+  return a_->ComputeSymmetric(x).cwiseProduct(b_->ComputeSymmetric(x));
+}
+
 Eigen::VectorXd CompositeKernel::Diagonal(const Eigen::MatrixXd& x) const {
   if (op_ == Op::kSum) return a_->Diagonal(x) + b_->Diagonal(x);
   return a_->Diagonal(x).cwiseProduct(b_->Diagonal(x));
@@ -62,8 +67,8 @@ Eigen::VectorXd CompositeKernel::Diagonal(const Eigen::MatrixXd& x) const {
 Eigen::VectorXd CompositeKernel::ContractParamGradient(const Eigen::MatrixXd& x, const Eigen::MatrixXd& w) const {
   if (op_ == Op::kSum) return Concat(a_->ContractParamGradient(x, w), b_->ContractParamGradient(x, w));
   // d(Ka o Kb) = dKa o Kb + Ka o dKb: contract dKa against W o Kb and dKb against W o Ka.
-  const Eigen::VectorXd ga = a_->ContractParamGradient(x, w.cwiseProduct(b_->Compute(x, x)));
-  const Eigen::VectorXd gb = b_->ContractParamGradient(x, w.cwiseProduct(a_->Compute(x, x)));
+  const Eigen::VectorXd ga = a_->ContractParamGradient(x, w.cwiseProduct(b_->ComputeSymmetric(x)));
+  const Eigen::VectorXd gb = b_->ContractParamGradient(x, w.cwiseProduct(a_->ComputeSymmetric(x)));
   return Concat(ga, gb);
 }
 

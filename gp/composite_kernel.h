@@ -33,6 +33,7 @@ class CompositeKernel : public Kernel {
   Eigen::VectorXd SampleParams(const Eigen::VectorXd& z, const Eigen::VectorXd& u) const override;
 
   Eigen::MatrixXd Compute(const Eigen::MatrixXd& x1, const Eigen::MatrixXd& x2) const override;
+  Eigen::MatrixXd ComputeSymmetric(const Eigen::MatrixXd& x) const override;
   Eigen::VectorXd Diagonal(const Eigen::MatrixXd& x) const override;
   Eigen::VectorXd ContractParamGradient(const Eigen::MatrixXd& x, const Eigen::MatrixXd& w) const override;
   Eigen::MatrixXd InputGradient(const Eigen::RowVectorXd& x, const Eigen::MatrixXd& x2) const override;

@@ -6,6 +6,8 @@
 
 #include <Eigen/Cholesky>
 
+#include "gp/linalg.h"
+
 namespace bayesd::gp {
 namespace {
 
@@ -174,7 +176,7 @@ double ExactGp::noise_variance() const {
 }
 
 Eigen::MatrixXd ExactGp::NoisyKernelMatrix() const {
-  Eigen::MatrixXd k = kernel_->Compute(x_, x_);
+  Eigen::MatrixXd k = kernel_->ComputeSymmetric(x_);
   k.diagonal().array() += noise_variance() + known_noise_.array();
   return k;
 }
@@ -229,15 +231,12 @@ double ExactGp::LogMarginalLikelihood() const {
 
 GpStatus ExactGp::LogMarginalLikelihoodGradient(Eigen::VectorXd* grad) const {
   if (!factorized_) return GpPrecondition("LogMarginalLikelihoodGradient called before Factorize");
-  const Eigen::Index n = y_.size();
-  // W = alpha alpha' - K^-1, K^-1 = L^-T L^-1; dLML/dtheta_p = 0.5 sum_ij W_ij dK_ij/dtheta_p (R&W eq. 5.9).
-  Eigen::MatrixXd linv = Eigen::MatrixXd::Identity(n, n);
-  chol_.triangularView<Eigen::Lower>().solveInPlace(linv);
-  Eigen::MatrixXd w = Eigen::MatrixXd::Zero(n, n);
-  w.selfadjointView<Eigen::Lower>().rankUpdate(linv.transpose(), -1.0);
-  linv.resize(0, 0);
-  w.selfadjointView<Eigen::Lower>().rankUpdate(alpha_, 1.0);
-  w.triangularView<Eigen::StrictlyUpper>() = w.transpose();
+  // W = alpha alpha' - K^-1; dLML/dtheta_p = 0.5 sum_ij W_ij dK_ij/dtheta_p (R&W eq. 5.9). K^-1 from the factor by
+  // triangular inversion + L^-T L^-1 (n^3 flops), in one n x n buffer.
+  Eigen::MatrixXd w;
+  InverseFromCholesky(chol_, &w);
+  w = -w;
+  w.noalias() += alpha_ * alpha_.transpose();
   grad->resize(NumHyperparameters());
   grad->head(kernel_->NumParams()) = 0.5 * kernel_->ContractParamGradient(x_, w);
   if (options_.learn_noise) (*grad)[kernel_->NumParams()] = 0.5 * noise_variance() * w.trace();

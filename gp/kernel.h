@@ -40,6 +40,8 @@ class Kernel {
 
   // Cross-covariance k(x1_i, x2_j): n1 x n2.
   virtual Eigen::MatrixXd Compute(const Eigen::MatrixXd& x1, const Eigen::MatrixXd& x2) const = 0;
+  // Compute(x, x), exploiting symmetry where the kernel can: n x n.
+  virtual Eigen::MatrixXd ComputeSymmetric(const Eigen::MatrixXd& x) const { return Compute(x, x); }
   // k(x_i, x_i): n.
   virtual Eigen::VectorXd Diagonal(const Eigen::MatrixXd& x) const = 0;
   // For a symmetric n x n weight matrix W, returns g_p = sum_ij W_ij dK(x, x)_ij / dtheta_p (NumParams). This is

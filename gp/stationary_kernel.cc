@@ -18,6 +18,17 @@ Eigen::MatrixXd SquaredDistances(const Eigen::MatrixXd& a, const Eigen::MatrixXd
   return r2;
 }
 
+Eigen::MatrixXd SquaredDistancesLower(const Eigen::MatrixXd& a) {
+  const Eigen::Index n = a.rows();
+  Eigen::MatrixXd r2 = Eigen::MatrixXd::Zero(n, n);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    for (Eigen::Index c = 0; c < a.cols(); ++c) {
+      r2.col(j).tail(n - j).array() += (a.col(c).tail(n - j).array() - a(j, c)).square();
+    }
+  }
+  return r2;
+}
+
 StationaryKernel::StationaryKernel(std::vector<int> active_columns, const StationaryKernelOptions& options)
     : active_(std::move(active_columns)), type_(options.type), has_outputscale_(options.has_outputscale) {
   const int prior_dim = options.prior_dim > 0 ? options.prior_dim : static_cast<int>(active_.size());
@@ -86,6 +97,38 @@ double StationaryKernel::ProfileSlope(double r2) const {
   return 0;
 }
 
+void StationaryKernel::ProfileAndSlope(double r2, double* f, double* g) const {
+  switch (type_) {
+    case StationaryType::kMatern52: {
+      const double r = std::sqrt(r2), e = std::exp(-kSqrt5 * r);
+      *f = (1.0 + kSqrt5 * r + (5.0 / 3.0) * r2) * e;
+      *g = -(5.0 / 3.0) * (1.0 + kSqrt5 * r) * e;
+      return;
+    }
+    case StationaryType::kMatern32: {
+      const double r = std::sqrt(r2), e = std::exp(-kSqrt3 * r);
+      *f = (1.0 + kSqrt3 * r) * e;
+      *g = -3.0 * e;
+      return;
+    }
+    case StationaryType::kRbf:
+      *f = std::exp(-0.5 * r2);
+      *g = -*f;
+      return;
+  }
+}
+
+Eigen::MatrixXd StationaryKernel::ComputeSymmetric(const Eigen::MatrixXd& x) const {
+  Eigen::MatrixXd k = SquaredDistancesLower(Scaled(x));
+  const double s2 = OutputScale();
+  const Eigen::Index n = k.rows();
+  for (Eigen::Index j = 0; j < n; ++j) {
+    for (Eigen::Index i = j; i < n; ++i) k(i, j) = s2 * Profile(k(i, j));
+  }
+  k.triangularView<Eigen::StrictlyUpper>() = k.transpose();
+  return k;
+}
+
 Eigen::MatrixXd StationaryKernel::Compute(const Eigen::MatrixXd& x1, const Eigen::MatrixXd& x2) const {
   Eigen::MatrixXd k = SquaredDistances(Scaled(x1), Scaled(x2));
   const double s2 = OutputScale();
@@ -99,22 +142,31 @@ Eigen::VectorXd StationaryKernel::Diagonal(const Eigen::MatrixXd& x) const {
 
 Eigen::VectorXd StationaryKernel::ContractParamGradient(const Eigen::MatrixXd& x, const Eigen::MatrixXd& w) const {
   const Eigen::MatrixXd a = Scaled(x);
-  const Eigen::MatrixXd r2 = SquaredDistances(a, a);
+  const Eigen::Index n = a.rows();
   const double s2 = OutputScale();
+  // One pass over the lower triangle: H = W o (s2 g(r)) (symmetric, both triangles filled) and sum_ij W_ij K_ij.
+  Eigen::MatrixXd h = SquaredDistancesLower(a);
+  double wk = 0;
+  for (Eigen::Index j = 0; j < n; ++j) {
+    for (Eigen::Index i = j; i < n; ++i) {
+      double f = 0, g = 0;
+      ProfileAndSlope(h(i, j), &f, &g);
+      const double wij = w(i, j) * s2;
+      h(i, j) = wij * g;
+      wk += (i == j ? 1.0 : 2.0) * wij * f;
+    }
+  }
+  h.triangularView<Eigen::StrictlyUpper>() = h.transpose();
   Eigen::VectorXd grad(NumParams());
-  // dk/dlog l_c = -s2 g(r) (a_ic - a_jc)^2; with H = W o (s2 g) symmetric:
+  // dk/dlog l_c = -s2 g(r) (a_ic - a_jc)^2, and for symmetric H:
   // sum_ij H_ij (a_ic - a_jc)^2 = 2 sum_i a_ic^2 rowsum(H)_i - 2 a_c' H a_c.
-  const Eigen::MatrixXd h =
-      w.cwiseProduct(r2.unaryExpr([this, s2](double v) { return s2 * ProfileSlope(v); }));
   const Eigen::VectorXd rowsum = h.rowwise().sum();
   const Eigen::MatrixXd ha = h * a;
   for (int c = 0; c < NumLengthscales(); ++c) {
     const double quad = a.col(c).dot(ha.col(c));
     grad[c] = -(2.0 * a.col(c).array().square().matrix().dot(rowsum) - 2.0 * quad);
   }
-  if (has_outputscale_) {
-    grad[NumLengthscales()] = w.cwiseProduct(r2.unaryExpr([this, s2](double v) { return s2 * Profile(v); })).sum();
-  }
+  if (has_outputscale_) grad[NumLengthscales()] = wk;
   return grad;
 }
 

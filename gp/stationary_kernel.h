@@ -42,6 +42,7 @@ class StationaryKernel : public Kernel {
   std::string Name() const override;
 
   Eigen::MatrixXd Compute(const Eigen::MatrixXd& x1, const Eigen::MatrixXd& x2) const override;
+  Eigen::MatrixXd ComputeSymmetric(const Eigen::MatrixXd& x) const override;
   Eigen::VectorXd Diagonal(const Eigen::MatrixXd& x) const override;
   Eigen::VectorXd ContractParamGradient(const Eigen::MatrixXd& x, const Eigen::MatrixXd& w) const override;
   Eigen::MatrixXd InputGradient(const Eigen::RowVectorXd& x, const Eigen::MatrixXd& x2) const override;
@@ -56,6 +57,8 @@ class StationaryKernel : public Kernel {
   // f(r) and g(r) = f'(r) / r as functions of r^2 (g is finite at r = 0).
   double Profile(double r2) const;
   double ProfileSlope(double r2) const;
+  // Both at once (one exponential).
+  void ProfileAndSlope(double r2, double* f, double* g) const;
 
   std::vector<int> active_;
   StationaryType type_;
@@ -64,6 +67,8 @@ class StationaryKernel : public Kernel {
 
 // Squared distances between rows of a (n1 x k) and b (n2 x k): n1 x n2, computed by differences (no cancellation).
 Eigen::MatrixXd SquaredDistances(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b);
+// Lower triangle (diagonal included) of SquaredDistances(a, a); the strict upper triangle is zero.
+Eigen::MatrixXd SquaredDistancesLower(const Eigen::MatrixXd& a);
 
 }  // namespace bayesd::gp
 
