@@ -96,8 +96,10 @@ class SobolStrategy : public StreamStrategy {
 
 std::vector<std::vector<double>> ScrambledSobolPoints(int dim, uint64_t seed, uint64_t first, int count) {
   std::mt19937_64 shift_rng(Mix(seed ^ 0x50b01ULL));
-  std::vector<uint32_t> shift(dim);
-  for (uint32_t& s : shift) s = static_cast<uint32_t>(shift_rng() >> 32);
+  // boost::random::sobol yields 64-bit integers whose low bits are zero for early points: shift and scale the
+  // whole word, keeping the top 53 bits as the double's mantissa.
+  std::vector<uint64_t> shift(dim);
+  for (uint64_t& s : shift) s = shift_rng();
   std::vector<std::vector<double>> points(count, std::vector<double>(dim));
   if (dim > kMaxSobolDimension) {
     for (int i = 0; i < count; ++i) {
@@ -111,8 +113,8 @@ std::vector<std::vector<double>> ScrambledSobolPoints(int dim, uint64_t seed, ui
     gen.seed(first);
     for (int i = 0; i < count; ++i) {
       for (int d = 0; d < dim; ++d) {
-        const uint32_t v = static_cast<uint32_t>(gen()) ^ shift[d];
-        points[i][d] = (static_cast<double>(v) + 0.5) * 0x1.0p-32;
+        const uint64_t v = static_cast<uint64_t>(gen()) ^ shift[d];
+        points[i][d] = (static_cast<double>(v >> 11) + 0.5) * 0x1.0p-53;
       }
     }
   } catch (const std::exception&) {
