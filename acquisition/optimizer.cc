@@ -1,0 +1,197 @@
+#include "acquisition/optimizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <vector>
+
+#include <nlopt.h>
+
+namespace bayesd::acquisition {
+namespace {
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+struct Candidate {
+  Eigen::VectorXd x;
+  double value;
+  std::string termination;
+};
+
+// NLopt callback state: the acquisition restricted to the free (continuous) columns of a base point.
+struct RunState {
+  const Acquisition* acquisition = nullptr;
+  Eigen::VectorXd base;    // d, the fixed columns' values
+  std::vector<int> free;   // indices of the optimized columns
+  int evaluations = 0;
+  double best_value = kNegInf;
+  Eigen::VectorXd best_x;  // d
+};
+
+double Objective(unsigned n, const double* u, double* grad, void* data) {
+  auto* s = static_cast<RunState*>(data);
+  ++s->evaluations;
+  Eigen::VectorXd x = s->base;
+  for (unsigned i = 0; i < n; ++i) x[s->free[i]] = u[i];
+  Eigen::VectorXd g;
+  const double v = s->acquisition->Evaluate(x, grad ? &g : nullptr);
+  if (!std::isfinite(v)) {
+    if (grad) std::fill(grad, grad + n, 0.0);
+    return -1e300;
+  }
+  if (grad) {
+    for (unsigned i = 0; i < n; ++i) grad[i] = g[s->free[i]];
+  }
+  if (v > s->best_value) {
+    s->best_value = v;
+    s->best_x = x;
+  }
+  return v;
+}
+
+Candidate Refine(const Acquisition& acquisition, const Eigen::VectorXd& x0, const std::vector<int>& free,
+                 const OptimizerOptions& options, int* evaluations) {
+  RunState state;
+  state.acquisition = &acquisition;
+  state.base = x0;
+  state.free = free;
+  state.best_x = x0;
+  state.best_value = acquisition.Evaluate(x0, nullptr);
+  const unsigned n = static_cast<unsigned>(free.size());
+  nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, n);
+  if (!opt) return {x0, state.best_value, "NLOPT_OUT_OF_MEMORY"};
+  const std::vector<double> lo(n, 0.0), hi(n, 1.0);
+  nlopt_set_lower_bounds(opt, lo.data());
+  nlopt_set_upper_bounds(opt, hi.data());
+  nlopt_set_max_objective(opt, Objective, &state);
+  nlopt_set_xtol_rel(opt, options.xtol_rel);
+  nlopt_set_ftol_rel(opt, options.ftol_rel);
+  nlopt_set_maxeval(opt, options.max_evaluations);
+  std::vector<double> u(n);
+  for (unsigned i = 0; i < n; ++i) u[i] = std::clamp(x0[free[i]], 0.0, 1.0);
+  double f = 0;
+  const nlopt_result r = nlopt_optimize(opt, u.data(), &f);
+  nlopt_destroy(opt);
+  *evaluations += state.evaluations;
+  const char* name = nlopt_result_to_string(r);
+  return {state.best_x, state.best_value, name ? name : "UNKNOWN"};
+}
+
+// All combinations of the categorical columns (empty when there are more than `limit`).
+std::vector<std::vector<int>> CategoricalCombinations(const gp::InputSpec& spec, const std::vector<int>& cats,
+                                                      int limit) {
+  double total = 1;
+  for (int c : cats) total *= spec.columns[c].num_categories;
+  std::vector<std::vector<int>> out;
+  if (cats.empty() || total > limit) return out;
+  std::vector<int> combo(cats.size(), 0);
+  while (true) {
+    out.push_back(combo);
+    size_t k = 0;
+    while (k < cats.size() && ++combo[k] == spec.columns[cats[k]].num_categories) combo[k++] = 0;
+    if (k == cats.size()) break;
+  }
+  return out;
+}
+
+// The best categorical assignment for the continuous part of x (evaluated in one batch).
+Eigen::VectorXd BestCombination(const Acquisition& acquisition, const Eigen::VectorXd& x,
+                                const std::vector<int>& cats, const std::vector<std::vector<int>>& combos) {
+  Eigen::MatrixXd rows(combos.size(), x.size());
+  for (size_t i = 0; i < combos.size(); ++i) {
+    rows.row(i) = x.transpose();
+    for (size_t k = 0; k < cats.size(); ++k) rows(i, cats[k]) = combos[i][k];
+  }
+  const Eigen::VectorXd v = acquisition.EvaluateMany(rows);
+  Eigen::Index arg = 0;
+  for (Eigen::Index i = 1; i < v.size(); ++i) {
+    if (v[i] > v[arg]) arg = i;
+  }
+  return rows.row(arg).transpose();
+}
+
+}  // namespace
+
+gp::GpStatus OptimizerOptions::Validate() const {
+  if (num_restarts < 1) return gp::GpInvalid("num_restarts = " + std::to_string(num_restarts) + " must be >= 1");
+  if (max_evaluations < 1) {
+    return gp::GpInvalid("max_evaluations = " + std::to_string(max_evaluations) + " must be >= 1");
+  }
+  if (!(xtol_rel >= 0) || !(ftol_rel >= 0)) return gp::GpInvalid("xtol_rel and ftol_rel must be >= 0");
+  if (max_categorical_combinations < 0) return gp::GpInvalid("max_categorical_combinations must be >= 0");
+  if (!(duplicate_tolerance >= 0)) return gp::GpInvalid("duplicate_tolerance must be >= 0");
+  return gp::GpOk();
+}
+
+bool IsNearRow(const Eigen::VectorXd& x, const Eigen::MatrixXd& rows, double tolerance) {
+  if (rows.rows() == 0 || rows.cols() != x.size()) return false;
+  return ((rows.rowwise() - x.transpose()).cwiseAbs().rowwise().maxCoeff().array() <= tolerance).any();
+}
+
+OptimizerResult OptimizeAcquisition(const Acquisition& acquisition, const Eigen::MatrixXd& raw,
+                                    const OptimizationDomain& domain, const OptimizerOptions& options) {
+  OptimizerResult result;
+  if (raw.rows() == 0 || !options.Validate().ok()) return result;
+  auto snap = [&](const Eigen::VectorXd& x) { return domain.snap ? domain.snap(x) : x; };
+  const std::vector<int> cats = domain.spec.ColumnsOfType(gp::ColumnType::kCategorical);
+  std::vector<int> free = domain.spec.ColumnsOfType(gp::ColumnType::kContinuous);
+  const std::vector<std::vector<int>> combos =
+      CategoricalCombinations(domain.spec, cats, options.max_categorical_combinations);
+
+  const Eigen::VectorXd raw_values = acquisition.EvaluateMany(raw);
+  std::vector<Eigen::Index> order(raw.rows());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) {
+    const double va = std::isnan(raw_values[a]) ? kNegInf : raw_values[a];
+    const double vb = std::isnan(raw_values[b]) ? kNegInf : raw_values[b];
+    return va > vb;
+  });
+  result.raw_best_value = raw_values[order[0]];
+
+  std::vector<Candidate> pool;
+  const int restarts = std::min<int>(options.num_restarts, static_cast<int>(raw.rows()));
+  for (int r = 0; r < restarts; ++r) {
+    Eigen::VectorXd x0 = raw.row(order[r]).transpose();
+    std::string how = "raw";
+    if (!combos.empty()) {
+      x0 = BestCombination(acquisition, x0, cats, combos);
+      how = "enumerated";
+    }
+    Candidate c{x0, acquisition.Evaluate(x0, nullptr), how};
+    if (!free.empty() && acquisition.has_gradient()) {
+      c = Refine(acquisition, x0, free, options, &result.evaluations);
+      ++result.restarts;
+      if (!combos.empty()) c.x = BestCombination(acquisition, c.x, cats, combos);
+    }
+    c.x = snap(c.x);
+    c.value = acquisition.Evaluate(c.x, nullptr);
+    pool.push_back(std::move(c));
+  }
+  std::stable_sort(pool.begin(), pool.end(), [](const Candidate& a, const Candidate& b) {
+    return (std::isnan(a.value) ? kNegInf : a.value) > (std::isnan(b.value) ? kNegInf : b.value);
+  });
+  // Fallbacks after the refined points: the remaining raw candidates in order of their raw value.
+  for (const Candidate& c : pool) {
+    if (!IsNearRow(c.x, domain.excluded, options.duplicate_tolerance)) {
+      result.found = true;
+      result.x = c.x;
+      result.value = c.value;
+      result.termination = c.termination;
+      return result;
+    }
+  }
+  for (Eigen::Index i : order) {
+    const Eigen::VectorXd x = snap(raw.row(i).transpose());
+    if (!IsNearRow(x, domain.excluded, options.duplicate_tolerance)) {
+      result.found = true;
+      result.x = x;
+      result.value = acquisition.Evaluate(x, nullptr);
+      result.termination = "raw_fallback";
+      return result;
+    }
+  }
+  return result;
+}
+
+}  // namespace bayesd::acquisition

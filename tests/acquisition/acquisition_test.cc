@@ -1,0 +1,224 @@
+// Closed forms, tail behaviour and input gradients of every acquisition in acquisition/.
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "acquisition/acquisition.h"
+#include "acquisition/monte_carlo.h"
+#include "acquisition/normal.h"
+#include "tests/acquisition/test_models.h"
+
+namespace bayesd::acquisition {
+namespace {
+
+using testing::SmallGp;
+
+TEST(NormalTest, ErfcxMatchesDefinitionAndAsymptotics) {
+  for (double x : {-3.0, -0.5, 0.0, 0.7, 2.0, 5.0, 10.0, 20.0}) {
+    EXPECT_NEAR(Erfcx(x) / (std::exp(x * x) * std::erfc(x)), 1.0, 1e-12) << x;
+  }
+  // Both sides of the switch at 26 agree; far out erfcx(x) ~ 1 / (x sqrt(pi)).
+  EXPECT_NEAR(Erfcx(25.999999) / Erfcx(26.0), 1.0, 1e-6);
+  EXPECT_NEAR(Erfcx(1e6) * 1e6 * kSqrtPi, 1.0, 1e-12);
+}
+
+TEST(NormalTest, LogCdfAndQuantile) {
+  for (double z : {-30.0, -5.0, -1.0, 0.0, 1.5, 8.0}) {
+    if (z > -30) {
+      EXPECT_NEAR(LogNormalCdf(z), std::log(NormalCdf(z)), 1e-10) << z;
+    }
+  }
+  // log Phi(-30) = -30^2/2 - log(30 sqrt(2 pi)) + log(1 - 1/900 + 3/900^2 ...).
+  const double z = -30.0;
+  const double asym = -0.5 * z * z - std::log(-z) - kLogSqrt2Pi + std::log1p(-1 / 900.0 + 3 / 810000.0);
+  EXPECT_NEAR(LogNormalCdf(z), asym, 1e-7);
+  for (double p : {1e-10, 0.01, 0.3, 0.5, 0.9, 1 - 1e-9}) EXPECT_NEAR(NormalCdf(NormalQuantile(p)) / p, 1.0, 1e-9);
+}
+
+TEST(NormalTest, LogHMatchesClosedFormWhereItDoesNotUnderflow) {
+  for (double z = -20; z <= 6; z += 0.37) {
+    const double h = NormalPdf(z) + z * NormalCdf(z);
+    if (z > -5) {
+      EXPECT_NEAR(LogH(z), std::log(h), 1e-9) << z;
+    }
+    // d log h / dz = Phi / h (central differences).
+    const double e = 1e-6;
+    EXPECT_NEAR(LogHDerivative(z), (LogH(z + e) - LogH(z - e)) / (2 * e), 1e-5 * std::max(1.0, std::abs(z))) << z;
+  }
+}
+
+TEST(NormalTest, LogHFarInTheTail) {
+  // h(z) = phi(z) / z^2 (1 - 3/z^2 + 15/z^4 - 105/z^6 + ...) as z -> -inf.
+  for (double z : {-40.0, -100.0, -1e4, -1e9}) {
+    const double w = 1.0 / (z * z);
+    const double expected = -0.5 * z * z - kLogSqrt2Pi - 2 * std::log(-z) + std::log1p(-3 * w + 15 * w * w - 105 * w * w * w);
+    EXPECT_NEAR(LogH(z), expected, 1e-9 * std::abs(expected)) << z;
+    EXPECT_TRUE(std::isfinite(LogHDerivative(z)));
+    EXPECT_NEAR(LogHDerivative(z) / (-z - 2.0 / z), 1.0, 1e-5);  // |z| + 2/|z| + O(|z|^-3)
+  }
+  // The naive formula underflows at z = -40 and gives -inf; log h does not.
+  EXPECT_EQ(std::log(NormalPdf(-40) + -40 * NormalCdf(-40)), -INFINITY);
+}
+
+TEST(AnalyticTest, ClosedFormsAgainstThePosterior) {
+  auto model = SmallGp(2, 8);
+  ASSERT_NE(model, nullptr);
+  const double best = 0.3;
+  LogExpectedImprovement log_ei(model, best);
+  ExpectedImprovement ei(model, best);
+  LogProbabilityOfImprovement pi(model, best);
+  UpperConfidenceBound ucb(model, 2.0);
+  for (Eigen::Vector2d x : {Eigen::Vector2d(0.1, 0.9), Eigen::Vector2d(0.5, 0.5), Eigen::Vector2d(0.95, 0.02)}) {
+    PointPosterior p;
+    ASSERT_TRUE(PosteriorAtPoint(*model, x, false, &p));
+    const double s = std::sqrt(p.variance), z = (p.mean - best) / s;
+    const double ei_closed = s * (NormalPdf(z) + z * NormalCdf(z));
+    EXPECT_NEAR(ei.Evaluate(x, nullptr), ei_closed, 1e-12);
+    EXPECT_NEAR(std::exp(log_ei.Evaluate(x, nullptr)), ei_closed, 1e-10 * std::max(1.0, ei_closed));
+    EXPECT_NEAR(pi.Evaluate(x, nullptr), std::log(NormalCdf(z)), 1e-10);
+    EXPECT_NEAR(ucb.Evaluate(x, nullptr), p.mean + std::sqrt(2.0) * s, 1e-12);
+  }
+}
+
+TEST(AnalyticTest, LogEiStaysFiniteWhereEiUnderflows) {
+  auto model = SmallGp(2, 8);
+  const Eigen::Vector2d x(0.5, 0.5);
+  PointPosterior p;
+  ASSERT_TRUE(PosteriorAtPoint(*model, x, false, &p));
+  const double s = std::sqrt(p.variance);
+  const double best = p.mean + 60.0 * s;  // z = -60
+  EXPECT_EQ(ExpectedImprovement(model, best).Evaluate(x, nullptr), 0.0);
+  const double v = LogExpectedImprovement(model, best).Evaluate(x, nullptr);
+  EXPECT_TRUE(std::isfinite(v));
+  EXPECT_NEAR(v, LogH(-60.0) + std::log(s), 1e-9 * std::abs(v));
+  Eigen::VectorXd g;
+  LogExpectedImprovement(model, best).Evaluate(x, &g);
+  EXPECT_TRUE(g.allFinite());
+  EXPECT_GT(g.norm(), 0.0);  // a usable gradient even 60 sd below the incumbent
+}
+
+TEST(AnalyticTest, GpUcbBetaSchedule) {
+  // beta_t = 2 log(d t^2 pi^2 / (6 delta)), scaled.
+  EXPECT_NEAR(GpUcbBeta(10, 3, 0.1, 1.0), 2 * std::log(3 * 100 * M_PI * M_PI / 0.6), 1e-12);
+  EXPECT_NEAR(GpUcbBeta(10, 3, 0.1, 0.2), 0.2 * GpUcbBeta(10, 3, 0.1, 1.0), 1e-12);
+  EXPECT_GT(GpUcbBeta(100, 3, 0.1, 1.0), GpUcbBeta(10, 3, 0.1, 1.0));
+}
+
+// ---- gradients of every acquisition vs central finite differences ----
+
+using Factory = std::function<std::shared_ptr<const Acquisition>(std::shared_ptr<const ExactGpModel>)>;
+struct GradientCase {
+  std::string name;
+  Factory make;
+};
+
+Eigen::MatrixXd Baseline(const ExactGpModel& m, int k) { return m.gp().x().topRows(k); }
+
+class GradientTest : public ::testing::TestWithParam<GradientCase> {};
+
+TEST_P(GradientTest, MatchesCentralDifferences) {
+  const int d = 3;
+  auto model = SmallGp(d, 12, 3, 1e-3);
+  ASSERT_NE(model, nullptr);
+  auto acq = GetParam().make(model);
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0.05, 0.95);
+  for (int trial = 0; trial < 6; ++trial) {
+    Eigen::VectorXd x(d);
+    for (int j = 0; j < d; ++j) x[j] = u(rng);
+    Eigen::VectorXd g;
+    const double v = acq->Evaluate(x, &g);
+    ASSERT_TRUE(std::isfinite(v)) << GetParam().name;
+    ASSERT_EQ(g.size(), d);
+    for (int j = 0; j < d; ++j) {
+      const double e = 1e-6;
+      Eigen::VectorXd xp = x, xm = x;
+      xp[j] += e;
+      xm[j] -= e;
+      const double fd = (acq->Evaluate(xp, nullptr) - acq->Evaluate(xm, nullptr)) / (2 * e);
+      EXPECT_NEAR(g[j], fd, 1e-4 * std::max(1.0, std::abs(fd))) << GetParam().name << " x=" << x.transpose()
+                                                                  << " j=" << j;
+    }
+  }
+}
+
+std::vector<ConstraintModel> OneConstraint() {
+  return {ConstraintModel{SmallGp(3, 10, 9, 1e-3), 0.2, true}, ConstraintModel{SmallGp(3, 7, 5, 1e-3), -0.5, false}};
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Acquisitions, GradientTest,
+    ::testing::Values(
+        GradientCase{"log_ei", [](auto m) { return std::make_shared<LogExpectedImprovement>(m, 0.5); }},
+        GradientCase{"log_ei_tail", [](auto m) { return std::make_shared<LogExpectedImprovement>(m, 25.0); }},
+        GradientCase{"ei", [](auto m) { return std::make_shared<ExpectedImprovement>(m, 0.5); }},
+        GradientCase{"pi", [](auto m) { return std::make_shared<LogProbabilityOfImprovement>(m, 0.5); }},
+        GradientCase{"ucb", [](auto m) { return std::make_shared<UpperConfidenceBound>(m, 3.0); }},
+        GradientCase{"log_pof", [](auto) { return std::make_shared<LogProbabilityOfFeasibility>(OneConstraint()); }},
+        GradientCase{"log_ei+log_pof",
+                     [](auto m) {
+                       return std::make_shared<ConstrainedAcquisition>(
+                           std::make_shared<LogExpectedImprovement>(m, 0.5), OneConstraint());
+                     }},
+        GradientCase{"nei", [](auto m) { return std::make_shared<NoisyExpectedImprovement>(m, Baseline(*m, 5), 32, 7); }},
+        GradientCase{"kg", [](auto m) { return std::make_shared<KnowledgeGradient>(m, Baseline(*m, 6), 64); }},
+        GradientCase{"mes",
+                     [](auto m) { return std::make_shared<MaxValueEntropySearch>(m, m->gp().x(), 0.5, 8); }}),
+    [](const auto& info) {
+      std::string n = info.param.name;
+      for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      return n;
+    });
+
+// ---- Monte Carlo / information acquisitions: sanity ----
+
+TEST(NoisyEiTest, ReducesToEiForANoiselessSinglePointBaseline) {
+  // With one baseline point of (almost) zero posterior variance, best_s = f(B) for every sample and v(x) = var(x)
+  // - cov^2 / var(B) = var(x): NEI equals log EI over f(B).
+  auto model = SmallGp(2, 8, 1, 1e-10);
+  const Eigen::MatrixXd b = model->gp().x().topRows(1);
+  NoisyExpectedImprovement nei(model, b, 16, 3);
+  ASSERT_TRUE(nei.ok());
+  PointPosterior pb;
+  ASSERT_TRUE(PosteriorAtPoint(*model, b.row(0).transpose(), false, &pb));
+  LogExpectedImprovement log_ei(model, pb.mean);
+  const Eigen::Vector2d x(0.3, 0.6);
+  EXPECT_NEAR(nei.Evaluate(x, nullptr), log_ei.Evaluate(x, nullptr), 1e-3);
+}
+
+TEST(KnowledgeGradientTest, NonNegativeAndLargerWhereUncertain) {
+  auto model = SmallGp(2, 8);
+  KnowledgeGradient kg(model, model->gp().x(), 128);
+  const Eigen::Vector2d observed = model->gp().x().row(0).transpose();
+  for (Eigen::Vector2d x : {Eigen::Vector2d(0.1, 0.1), Eigen::Vector2d(0.9, 0.4)}) {
+    EXPECT_GE(kg.Evaluate(x, nullptr), -1e-9);
+  }
+  EXPECT_LT(kg.Evaluate(observed, nullptr), 1e-3);
+}
+
+TEST(MaxValueEntropySearchTest, MaxSamplesAboveTheIncumbent) {
+  auto model = SmallGp(2, 8);
+  const double incumbent = model->gp().y().maxCoeff();
+  MaxValueEntropySearch mes(model, model->gp().x(), incumbent, 10);
+  EXPECT_EQ(mes.max_samples().size(), 10);
+  EXPECT_TRUE((mes.max_samples().array() >= incumbent).all());
+  EXPECT_GT(mes.Evaluate(Eigen::Vector2d(0.5, 0.5), nullptr), 0.0);
+}
+
+TEST(ThompsonSamplingTest, JointSampleIsDeterministicPerSeedAndInterpolates) {
+  auto model = SmallGp(2, 8, 1, 1e-8);
+  gp::GpStatus status;
+  const Eigen::MatrixXd x = model->gp().x();
+  const Eigen::VectorXd a = SampleJointPosterior(*model, x, 5, &status);
+  ASSERT_TRUE(status.ok());
+  const Eigen::VectorXd b = SampleJointPosterior(*model, x, 5, &status);
+  EXPECT_EQ(a, b);
+  // At (nearly) noiseless observed points the sample equals the data.
+  EXPECT_LT((a - model->gp().y()).cwiseAbs().maxCoeff(), 1e-2);
+}
+
+}  // namespace
+}  // namespace bayesd::acquisition
