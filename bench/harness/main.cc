@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "bench/harness/http_client.h"
 #include "bench/harness/in_process_client.h"
@@ -42,6 +43,7 @@ struct Cli {
   bool keep_diagnostics = false;
   bool list = false;
   bool quiet = false;
+  bool verbose = false;
 };
 
 void List() {
@@ -146,7 +148,9 @@ int Main(int argc, char** argv) {
   app.add_flag("--keep-diagnostics", cli.keep_diagnostics, "copy each trial's diagnostics into the run file");
   app.add_flag("--list", cli.list, "list problems and strategies, then exit");
   app.add_flag("-q,--quiet", cli.quiet, "no per-run lines");
+  app.add_flag("-v,--verbose", cli.verbose, "the service's info logs (default: warnings only)");
   CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(cli.verbose ? spdlog::level::info : spdlog::level::warn);
 
   if (cli.list) {
     List();
