@@ -1,5 +1,6 @@
 #include "gp/gp_regressor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <string>
@@ -26,6 +27,10 @@ GpStatus RefitPolicy::Validate() const {
   }
   if (full_refit_every < 1) {
     return GpInvalid("RefitPolicy.full_refit_every = " + std::to_string(full_refit_every) + " must be >= 1");
+  }
+  if (!(local_ftol_rel >= 0) || local_max_evaluations < 1) {
+    return GpInvalid("RefitPolicy.local_ftol_rel = " + std::to_string(local_ftol_rel) + " must be >= 0 and " +
+                     "local_max_evaluations = " + std::to_string(local_max_evaluations) + " >= 1");
   }
   if (!(lml_drop_per_point > 0)) {
     return GpInvalid("RefitPolicy.lml_drop_per_point = " + std::to_string(lml_drop_per_point) + " must be > 0");
@@ -110,6 +115,8 @@ FitDiagnostics GpRegressor::AddObservations(const Eigen::MatrixXd& x, const Eige
   if (options_.refit.local_refit_every > 0 && since_local_ >= options_.refit.local_refit_every) {
     FitOptions local = options_.fit;
     local.num_random_starts = 0;
+    local.ftol_rel = std::max(local.ftol_rel, options_.refit.local_ftol_rel);
+    local.max_evaluations = std::min(local.max_evaluations, options_.refit.local_max_evaluations);
     last_fit_ = FitHyperparameters(&gp_, local, &warm);
     since_local_ = 0;
     fitted_ = last_fit_.success;

@@ -11,7 +11,8 @@
 // warp is monotone, so improvement events are the same events) and Predict reports outcome-unit summaries.
 //
 // Refit policy after AddObservations (BoTorch-style warm starts): the new rows extend the Cholesky factor
-// incrementally; then a single warm-started local L-BFGS run every `local_refit_every` added points; the full
+// incrementally (O(n^2)); a single warm-started local L-BFGS run every `local_refit_every` added points (each
+// evaluation is O(n^3), typically 4-8 evaluations); the full
 // multi-start fit (transform refit, warm start + random starts) every `full_refit_every` points or when the
 // per-point log marginal likelihood drops by more than `lml_drop_per_point`.
 //
@@ -32,9 +33,11 @@
 namespace bayesd::gp {
 
 struct RefitPolicy {
-  int local_refit_every = 1;        // warm local run after this many new points; 0 = only incremental updates
+  int local_refit_every = 4;        // warm local run after this many new points; 0 = only incremental updates
   int full_refit_every = 20;        // full multi-start fit after this many new points since the last one
   double lml_drop_per_point = 0.5;  // full fit when LML/n falls by more than this since the last fit (nats)
+  double local_ftol_rel = 1e-6;     // looser tolerance of the warm local run (starts next to the optimum)
+  int local_max_evaluations = 30;   // evaluation cap of the warm local run
 
   GpStatus Validate() const;
 };

@@ -2,15 +2,16 @@
 """GP benchmark: bayesd (bench/gp/gp_bench) vs scikit-learn GaussianProcessRegressor on the same data, same run.
 
 For each test function (d = 2 Branin, d = 6 Hartmann-6, d = 12 Hartmann-6 embedded in 12 dims with 6 inert
-dimensions), each n and each repeat, draws n + 1 uniform training points (the last one is the "one more point" for
-the refit timing) and 1000 test points, adds Gaussian noise with sd = 1% of the function's sd, writes one dataset
+dimensions), each n and each repeat, draws n + 4 uniform training points (the last 4 are added one at a time for the
+refit timings) and 1000 test points, adds Gaussian noise with sd = 1% of the function's sd, writes one dataset
 file, runs gp_bench on the files and scikit-learn (ConstantKernel * Matern(nu=2.5, ARD) + WhiteKernel,
 n_restarts_optimizer=5, normalize_y=True) on the same arrays, and prints a markdown table of medians.
 
 scikit-learn's "refit" is the closest warm start it offers: a new regressor started from the fitted kernel_
-(n_restarts_optimizer=0) on n + 1 points. bayesd's "refit" is GpRegressor::AddObservations with the default
-RefitPolicy (block Cholesky update + one warm-started local L-BFGS run); "update" is the block Cholesky update
-alone (hyperparameters kept).
+(n_restarts_optimizer=0) on n + 1 points. bayesd columns: "update" = block Cholesky update alone (hyperparameters
+kept); "warm refit" = update + one warm-started local L-BFGS run (policy tolerance and cap); "policy" = mean time
+per point of GpRegressor::AddObservations with the default RefitPolicy over 4 added points (3 updates + 1 warm
+refit). CPU columns are process CPU seconds (sklearn's include its BLAS threads).
 
 Usage: /usr/bin/python3 bench/gp/run_gp_bench.py --bench build-gp/bench/gp/gp_bench [--sizes 50,100,...]
        [--dims 2,6,12] [--repeats 3] [--max-sklearn-n 2000] [--out table.md]
@@ -58,8 +59,8 @@ def noise_sd(f, d):
 
 def make_dataset(f, d, n, m, seed, sd):
     rng = np.random.default_rng(seed)
-    x = rng.uniform(size=(n + 1, d))
-    y = f(x) + sd * rng.standard_normal(n + 1)
+    x = rng.uniform(size=(n + 4, d))
+    y = f(x) + sd * rng.standard_normal(n + 4)
     xt = rng.uniform(size=(m, d))
     ft = f(xt)
     yt = ft + sd * rng.standard_normal(m)
@@ -68,27 +69,27 @@ def make_dataset(f, d, n, m, seed, sd):
 
 def write_dataset(path, x, y, xt, ft, yt):
     with open(path, "w") as out:
-        out.write(f"{x.shape[0] - 1} {xt.shape[0]} {x.shape[1]}\n")
+        out.write(f"{x.shape[0] - 4} {xt.shape[0]} {x.shape[1]}\n")
         np.savetxt(out, np.column_stack([x, y]), fmt="%.17g")
         np.savetxt(out, np.column_stack([xt, ft, yt]), fmt="%.17g")
 
 
 def sklearn_run(x, y, xt, ft, yt, seed):
-    n, d = x.shape[0] - 1, x.shape[1]
+    n, d = x.shape[0] - 4, x.shape[1]
     kernel = ConstantKernel(1.0) * Matern(length_scale=np.ones(d), nu=2.5) + WhiteKernel(1e-2)
     gpr = GaussianProcessRegressor(kernel=kernel, n_restarts_optimizer=5, normalize_y=True, random_state=seed)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     gpr.fit(x[:n], y[:n])
-    fit_s = time.perf_counter() - t0
+    fit_s, fit_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     t0 = time.perf_counter()
     warm = GaussianProcessRegressor(kernel=gpr.kernel_, n_restarts_optimizer=0, normalize_y=True, random_state=seed)
-    warm.fit(x, y)
+    warm.fit(x[:n + 1], y[:n + 1])
     refit_s = time.perf_counter() - t0
     mean, std = gpr.predict(xt, return_std=True)
     rmse = float(np.sqrt(np.mean((mean - ft) ** 2)))
     var = std ** 2
     nlpd = float(np.mean(0.5 * np.log(2 * np.pi * var) + 0.5 * (yt - mean) ** 2 / var))
-    return {"fit_s": fit_s, "refit_s": refit_s, "rmse": rmse, "nlpd": nlpd}
+    return {"fit_s": fit_s, "fit_cpu_s": fit_cpu_s, "refit_s": refit_s, "rmse": rmse, "nlpd": nlpd}
 
 
 def parse_results(text):
@@ -109,22 +110,27 @@ def main():
     ap.add_argument("--dims", default="2,6,12")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--repeats-large", type=int, default=1, help="repeats at n >= 2000")
-    ap.add_argument("--max-sklearn-n", type=int, default=2000)
+    ap.add_argument("--max-sklearn-n", type=int, default=1000)
+    ap.add_argument("--sklearn-large-dims", default="2", help="dims where sklearn also runs at n > 500")
+    ap.add_argument("--repeats-mid", type=int, default=2, help="repeats at 500 <= n < 2000")
     ap.add_argument("--test-points", type=int, default=1000)
     ap.add_argument("--out", default="")
     args = ap.parse_args()
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     sizes = [int(s) for s in args.sizes.split(",")]
     dims = [int(s) for s in args.dims.split(",")]
-    lines = ["| fn (d) | n | reps | fit s bayesd | fit s sklearn | speedup | refit ms bayesd | update ms bayesd | "
-             "refit s sklearn (warm) | RMSE bayesd | RMSE sklearn | NLPD bayesd | NLPD sklearn | peak RSS MB bayesd |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| fn (d) | n | reps | fit s bayesd | fit s sklearn | speedup (wall) | fit CPU s bayesd | "
+             "fit CPU s sklearn | update ms | warm refit ms | policy ms/pt | refit s sklearn (warm) | "
+             "RMSE bayesd | RMSE sklearn | NLPD bayesd | NLPD sklearn | peak RSS MB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     tmp = tempfile.mkdtemp(prefix="gp_bench_")
     for d in dims:
         name, f = FUNCTIONS[d]
         sd = noise_sd(f, d)
         for n in sizes:
-            reps = args.repeats if n < 2000 else args.repeats_large
+            reps = args.repeats if n < 500 else (args.repeats_mid if n < 2000 else args.repeats_large)
+            large_dims = [int(v) for v in args.sklearn_large_dims.split(",") if v]
+            run_sk = n <= args.max_sklearn_n and (n <= 500 or d in large_dims)
             files, sk = [], []
             for r in range(reps):
                 data = make_dataset(f, d, n, args.test_points, seed=1000 * d + 10 * r + n, sd=sd)
@@ -134,16 +140,18 @@ def main():
             out = subprocess.run([args.bench] + [p for p, _ in files], capture_output=True, text=True, check=True)
             ours, rss = parse_results(out.stdout)
             for r, (path, data) in enumerate(files):
-                if n <= args.max_sklearn_n:
+                if run_sk:
                     sk.append(sklearn_run(*data, seed=r))
             med = lambda rows, k: statistics.median(row[k] for row in rows)
             o = [ours[p] for p, _ in files]
             s_fit = med(sk, "fit_s") if sk else float("nan")
-            row = (f"| {name} ({d}) | {n} | {reps} | {med(o, 'fit_s'):.3f} | {s_fit:.3f} | "
-                   f"{s_fit / med(o, 'fit_s'):.1f}x | {1e3 * med(o, 'refit_s'):.1f} | {1e3 * med(o, 'update_s'):.2f} | "
-                   f"{med(sk, 'refit_s') if sk else float('nan'):.3f} | {med(o, 'rmse'):.4g} | "
-                   f"{med(sk, 'rmse') if sk else float('nan'):.4g} | {med(o, 'nlpd'):.3f} | "
-                   f"{med(sk, 'nlpd') if sk else float('nan'):.3f} | {rss / 1024:.0f} |")
+            nan = float("nan")
+            skm = (lambda k: med(sk, k)) if sk else (lambda k: nan)
+            row = (f"| {name} ({d}) | {n} | {reps} | {med(o, 'fit_s'):.3f} | {skm('fit_s'):.3f} | "
+                   f"{skm('fit_s') / med(o, 'fit_s'):.1f}x | {med(o, 'fit_cpu_s'):.3f} | {skm('fit_cpu_s'):.3f} | "
+                   f"{1e3 * med(o, 'update_s'):.2f} | {1e3 * med(o, 'refit_s'):.1f} | {1e3 * med(o, 'policy_s'):.1f} | "
+                   f"{skm('refit_s'):.3f} | {med(o, 'rmse'):.4g} | {skm('rmse'):.4g} | {med(o, 'nlpd'):.3f} | "
+                   f"{skm('nlpd'):.3f} | {rss / 1024:.0f} |")
             lines.append(row)
             print(row, flush=True)
             if not all(x["ok"] == 1 for x in o):
