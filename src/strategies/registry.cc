@@ -2,7 +2,10 @@
 #include <map>
 
 #include "src/strategies/baseline_strategies.h"
+#include "src/strategies/cbo_strategy.h"
+#include "src/strategies/gp_strategy.h"
 #include "src/strategies/strategy.h"
+#include "src/strategies/zo_strategy.h"
 
 namespace bayesd {
 namespace {
@@ -11,6 +14,9 @@ const std::map<std::string, StrategyFactory>& Registry() {
   static const auto* registry = new std::map<std::string, StrategyFactory>{
       {"random", RandomStrategyFactory()},
       {"sobol", SobolStrategyFactory()},
+      {"zo", ZoStrategyFactory()},
+      {"cbo", CboStrategyFactory()},
+      {"gp", GpStrategyFactory()},
   };
   return *registry;
 }
