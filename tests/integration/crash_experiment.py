@@ -54,6 +54,8 @@ def main():
 
     def reconnect():
         nonlocal port, client
+        if client is not None:
+            client.close()
         port = read_port(args.port_file, deadline)
         client = bc.Client(f"http://127.0.0.1:{port}", token="", timeout=10, retries=3, backoff=0.05)
         return client.study(args.study)
@@ -87,6 +89,8 @@ def main():
         except bc.ConnectionFailedError:
             time.sleep(0.05)
             study = reconnect()
+            if pending is not None:
+                pending.study = study  # talk to the restarted daemon (its port may have changed)
         except bc.BayesdError as e:
             record(ev="error", error=str(e))
             print(f"unexpected error: {e}", file=sys.stderr)
