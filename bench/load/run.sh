@@ -38,10 +38,11 @@ PID=""
 cleanup() { [[ -n $PID ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-start_daemon() {  # start_daemon DB
+start_daemon() {  # start_daemon DB [extra serve args]
   rm -f "$TMP/port"
+  local db=$1; shift
   # shellcheck disable=SC2086
-  "$BIN" serve --db "$1" --host 127.0.0.1 --port 0 --port-file "$TMP/port" $DAEMON_ARGS >>"$TMP/daemon.log" 2>&1 &
+  "$BIN" serve --db "$db" --host 127.0.0.1 --port 0 --port-file "$TMP/port" $DAEMON_ARGS "$@" >>"$TMP/daemon.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 300); do
     [[ -s $TMP/port ]] && break
@@ -59,6 +60,17 @@ field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
 
 echo "bayesd load benchmark: $BIN"
 echo "host: $(nproc) cores, $(uname -r); wrk $WRK_THREADS threads, ${DURATION}s x $REPEATS runs per row; daemon: --sync full (default) $DAEMON_ARGS"
+$PY - "$TMP" <<'PYEOF'
+import os, sys, time
+path = os.path.join(sys.argv[1], "fsync.probe")
+fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+ts = []
+for _ in range(50):
+    os.write(fd, b"x" * 512)
+    t = time.perf_counter(); os.fsync(fd); ts.append(time.perf_counter() - t)
+os.close(fd); os.unlink(path); ts.sort()
+print(f"disk: fsync p50 {ts[25] * 1e3:.2f} ms, p90 {ts[45] * 1e3:.2f} ms (a durable commit costs at least one)")
+PYEOF
 start_daemon "$TMP/load.db"
 
 printf "\n%-8s %14s %12s %10s %10s %10s %8s\n" clients "roundtrips/s" "requests/s" "p50 ms" "p90 ms" "p99 ms" errors
@@ -87,13 +99,14 @@ stop_daemon
 
 if [[ $STUDIES -gt 0 ]]; then
   echo
-  start_daemon "$TMP/mem.db"
-  echo "memory: empty daemon: $(rss_mb) MB"
+  # Memory does not depend on the sync level; --sync normal only makes filling 100k trials take minutes, not hours.
+  start_daemon "$TMP/mem.db" --sync normal
+  echo "memory: empty daemon: $(rss_mb) MB (filled with --sync normal)"
   PYTHONPATH="$HERE/../../clients/python" $PY "$HERE/populate.py" --url "$URL" --studies "$STUDIES" --trials "$TRIALS"
   echo "memory: $STUDIES studies x $TRIALS trials, after populating: $(rss_mb) MB"
   stop_daemon
   start_daemon "$TMP/mem.db"
-  echo "memory: after a restart on that database: $(rss_mb) MB"
+  echo "memory: after a restart on that database (--sync full): $(rss_mb) MB"
   PYTHONPATH="$HERE/../../clients/python" $PY "$HERE/populate.py" --url "$URL" --studies "$STUDIES" --trials "$TRIALS" --touch
   echo "memory: after reading every study and one ask/tell each: $(rss_mb) MB"
   echo "database size: $(du -m "$TMP/mem.db"* | awk '{s+=$1} END {print s}') MB"
