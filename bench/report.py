@@ -39,8 +39,6 @@ def load_runs(root, problems=None, labels=None):
             continue
         if (problems and run["problem"] not in problems) or (labels and run["label"] not in labels):
             continue
-        if not run.get("evaluations"):
-            continue
         out.setdefault(run["problem"], {}).setdefault(run["label"], []).append(run)
     return out
 
@@ -90,9 +88,11 @@ def plot_problem(problem, by_label, colour, path, floor):
     minimize = any_run["minimize"]
     sign = 1.0 if minimize else -1.0
     by_cost = any(r.get("fidelity") for runs in by_label.values() for r in runs)
-    fig, (ax_best, ax_regret) = plt.subplots(1, 2, figsize=(9.0, 3.4), dpi=80)
+    fig, (ax_best, ax_regret) = plt.subplots(1, 2, figsize=(9.0, 3.7), dpi=80)
     for label in sorted(by_label):
-        runs = by_label[label]
+        runs = [r for r in by_label[label] if r["evaluations"]]
+        if not runs:
+            continue
         for ax, series in ((ax_best, [signed_best(r, sign) for r in runs]),
                            (ax_regret, [regret_series(r, floor) for r in runs])):
             x, m = on_cost_grid(runs, series) if by_cost else on_eval_grid(series)
@@ -115,29 +115,39 @@ def plot_problem(problem, by_label, colour, path, floor):
         ax.xaxis.label.set_fontsize(9)
         ax.yaxis.label.set_fontsize(9)
     _set_best_ylim(ax_best, by_label, any_run)
-    ax_regret.legend(fontsize=7, loc="upper right", framealpha=0.85)
-    fig.tight_layout()
+    handles, labels = ax_regret.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 6), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     fig.savefig(path, dpi=80)
     plt.close(fig)
 
 
 def _set_best_ylim(ax, by_label, any_run):
-    """Zoom on the interesting range: from the optimum to the worst median after the first tenth of the budget."""
+    """Zoom on the interesting range: from the optimum to the worst series median (a fifth in, or at the end)."""
     lo, hi = ax.get_ylim()
     opt = any_run["optimum"]
-    vals = [r["best"] for runs in by_label.values() for run in runs
-            for r in run["evaluations"][len(run["evaluations"]) // 10:] if r["best"] is not None]
-    if not vals:
+    sign = 1.0 if any_run["minimize"] else -1.0
+    worst = None
+    for all_runs in by_label.values():
+        runs = [r for r in all_runs if r["evaluations"]]
+        if not runs:
+            continue
+        n = min(len(r["evaluations"]) for r in runs)
+        for k in (n // 5, n - 1):  # a fifth into the budget, and the end (late starters)
+            vals = [sign * r["evaluations"][k]["best"] for r in runs if r["evaluations"][k]["best"] is not None]
+            if len(vals) * 2 > len(runs):  # a median exists
+                m = sign * float(np.median(vals))
+                worst = m if worst is None or sign * m > sign * worst else worst
+    if worst is None:
         return
-    spread = np.quantile(vals, 0.9) if any_run["minimize"] else np.quantile(vals, 0.1)
-    a, b = sorted([opt, spread])
+    a, b = sorted([opt, worst])
     pad = 0.08 * (b - a if b > a else max(abs(a), 1.0))
     ax.set_ylim(max(lo, a - pad), min(hi, b + pad))
 
 
 def fmt(v):
     if v is None or not math.isfinite(v):
-        return "∞" if v is not None else "–"
+        return "∞"  # no feasible target-fidelity value (in enough runs for this quantile)
     if v == 0:
         return "0"
     return f"{v:.2e}" if abs(v) < 1e-2 or abs(v) >= 1e4 else f"{v:.3g}"
@@ -150,6 +160,9 @@ def table(runs_by_problem, floor):
     for problem in runs_by_problem:
         for label in sorted(runs_by_problem[problem]):
             runs = runs_by_problem[problem][label]
+            if not any(r["evaluations"] for r in runs):
+                lines.append(f"| {problem} | {label} | {len(runs)} | 0 | 0 | error: {runs[0]['error']} | | |")
+                continue
             reg = np.array([max(r["final"]["regret"], floor) if r["final"]["regret"] is not None else np.inf
                             for r in runs])
             q = quantiles(reg[:, None])[:, 0]

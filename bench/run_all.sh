@@ -59,7 +59,7 @@ ALL_PROBLEMS="branin hartmann6 ackley2d_constrained gkxwc1 gkxwc2 jlh1 three_bar
 if [[ $QUICK == 1 ]]; then
   SEEDS="${SEEDS:-2}"
   PROBLEMS="${PROBLEMS:-branin gkxwc1 currin_mf langermann_composite}"
-  OUT="${OUT%/}-quick"
+  OUT="${OUT%/}/quick"
 else
   SEEDS="${SEEDS:-10}"
   PROBLEMS="${PROBLEMS:-$ALL_PROBLEMS}"

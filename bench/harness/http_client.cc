@@ -30,6 +30,7 @@ Status ErrorStatus(int http_status, const std::string& body) {
 HttpClient::HttpClient(const std::string& url, const std::string& token)
     : http_(std::make_unique<httplib::Client>(url)), token_(token) {
   http_->set_keep_alive(true);
+  http_->set_tcp_nodelay(true);  // small request bodies: no Nagle delay against delayed ACKs
   http_->set_read_timeout(600, 0);  // a GP suggest on a large study can take a while
 }
 
