@@ -88,6 +88,7 @@ class Daemon:
         self.proc: Optional[subprocess.Popen] = None
         self.port: Optional[int] = None
         self.starts = 0
+        self._clients: List[Client] = []
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -186,7 +187,9 @@ class Daemon:
         return self.proc is not None and self.proc.poll() is None
 
     def cleanup(self) -> None:
-        """Stops the daemon and removes the temporary directory."""
+        """Closes the clients it made, stops the daemon and removes the temporary directory."""
+        for c in self._clients:
+            c.close()
         try:
             self.stop()
         finally:
@@ -205,8 +208,11 @@ class Daemon:
         return f"http://127.0.0.1:{self.port}"
 
     def client(self, **kw: Any) -> Client:
+        """A client for this daemon (with its token); closed by :meth:`cleanup`."""
         kw.setdefault("token", self.token or "")
-        return Client(self.url, **kw)
+        c = Client(self.url, **kw)
+        self._clients.append(c)
+        return c
 
     def rss_kib(self) -> int:
         """Resident set size (VmRSS) in KiB."""

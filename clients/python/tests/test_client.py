@@ -304,7 +304,8 @@ class TokenTest(unittest.TestCase):
         old = os.environ.get("BAYESD_TOKEN")
         os.environ["BAYESD_TOKEN"] = "s3cret"
         try:
-            self.assertEqual(bc.Client(d.url).list_studies(), [])
+            with bc.Client(d.url) as env_client:
+                self.assertEqual(env_client.list_studies(), [])
         finally:
             if old is None:
                 del os.environ["BAYESD_TOKEN"]
