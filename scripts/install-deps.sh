@@ -16,7 +16,6 @@ build_pkgs=(
   libspdlog-dev libfmt-dev                # structured logging
   libcli11-dev                            # command line
   libgtest-dev libgmock-dev               # tests (header + libs; built with the project)
-  nodejs npm                              # builds the dashboard (web/) once, at build time
 )
 test_pkgs=(
   clang libclang-rt-14-dev                # libFuzzer + sanitizer runtime for the fuzz/sanitizer build
@@ -30,12 +29,9 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# A node that is already on PATH (newer than Debian's) is fine for the dashboard build.
-if command -v node >/dev/null && command -v npm >/dev/null; then
-  filtered=()
-  for p in "${missing[@]}"; do [[ "$p" == nodejs || "$p" == npm ]] || filtered+=("$p"); done
-  missing=("${filtered[@]}")
-fi
+# Node.js builds the dashboard (web/) once, at build time. A node already on PATH is used as it is; otherwise the
+# distribution's nodejs (whose package may bring npm along; Debian's own needs the separate npm package).
+command -v node >/dev/null || missing+=(nodejs)
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
@@ -43,4 +39,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "all build dependencies present"
+fi
+if ! command -v npm >/dev/null; then
+  $([[ $(id -u) -ne 0 ]] && echo sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
 fi

@@ -109,9 +109,15 @@ std::vector<std::vector<double>> ScrambledSobolPoints(int dim, uint64_t seed, ui
     return points;
   }
   try {
+    // Boost's generator starts at the first non-zero point; index 0 here is the origin, so that points
+    // 0 .. 2^m - 1 form a complete (t, m, s)-net (every elementary box holds its share), shifted or not.
     boost::random::sobol gen(dim);
-    gen.seed(first);
+    if (first > 0) gen.seed(first - 1);
     for (int i = 0; i < count; ++i) {
+      if (first + i == 0) {
+        for (int d = 0; d < dim; ++d) points[i][d] = (static_cast<double>(shift[d] >> 11) + 0.5) * 0x1.0p-53;
+        continue;
+      }
       for (int d = 0; d < dim; ++d) {
         const uint64_t v = static_cast<uint64_t>(gen()) ^ shift[d];
         points[i][d] = (static_cast<double>(v >> 11) + 0.5) * 0x1.0p-53;

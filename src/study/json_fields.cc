@@ -148,7 +148,7 @@ StatusOr<Json> ParseJsonBody(std::string_view body) {
     try {
       Json unused = Json::parse(body);
       (void)unused;
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {  // parse_error, or out_of_range for numbers like 1e400
       return InvalidArgument(std::string("malformed JSON: ") + e.what());
     }
     return InvalidArgument("malformed JSON");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "src/study/composite.h"
 
 namespace bayesd {
@@ -77,7 +79,7 @@ TEST(ConfigJsonTest, ExpressionObjectiveIsEvaluatedByMuParser) {
   Json body = ValidConfig();
   body["constraints"] = Json::array();
   body["outputs"] = Json::parse(R"([{"name": "a"}, {"name": "b"}])");
-  body["objective"] = {{"name": "f"}, {"goal", "minimize"}, {"expression", "a^2 + sin(b) / 2"}};
+  body["objective"] = {{"name", "f"}, {"goal", "minimize"}, {"expression", "a^2 + sin(b) / 2"}};
   auto r = ParseStudyConfig(body);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_NEAR(*ObjectiveValue(*r, {{"a", 3}, {"b", 1}}), 9 + std::sin(1.0) / 2, 1e-12);
@@ -108,7 +110,7 @@ TEST(ConfigJsonTest, RejectsBadInputNamingTheField) {
   b = ValidConfig(); b["parameters"][0]["low"] = 0; ExpectInvalid(b, "parameters[0].low");
   b = ValidConfig(); b["parameters"][0]["low"] = -1; ExpectInvalid(b, "parameters[0].low");
   b = ValidConfig(); b["parameters"][0]["high"] = "big"; ExpectInvalid(b, "parameters[0].high");
-  b = ValidConfig(); b["parameters"][0]["high"] = 1e400; ExpectInvalid(b, "parameters[0].high");
+  b = ValidConfig(); b["parameters"][0]["high"] = std::numeric_limits<double>::infinity(); ExpectInvalid(b, "parameters[0].high");
   b = ValidConfig(); b["parameters"][0]["log"] = "yes"; ExpectInvalid(b, "parameters[0].log");
   b = ValidConfig(); b["parameters"][0]["type"] = "double"; ExpectInvalid(b, "parameters[0].type");
   b = ValidConfig(); b["parameters"][0]["extra"] = 1; ExpectInvalid(b, "parameters[0].extra");
@@ -125,7 +127,7 @@ TEST(ConfigJsonTest, RejectsBadInputNamingTheField) {
   b = ValidConfig(); b["constraints"][0]["op"] = "<"; ExpectInvalid(b, "constraints[0].op");
   b = ValidConfig(); b["constraints"][0]["bound"] = "x"; ExpectInvalid(b, "constraints[0].bound");
   b = ValidConfig(); b["constraints"][0]["name"] = "C"; ExpectInvalid(b, "constraints[0].name");
-  b = ValidConfig(); b["constraints"] = {{"name", "x"}}; ExpectInvalid(b, "constraints[0].op");
+  b = ValidConfig(); b["constraints"] = Json::array({Json{{"name", "x"}}}); ExpectInvalid(b, "constraints[0].op");
   b = ValidConfig(); b["seed"] = -1; ExpectInvalid(b, "seed");
   b = ValidConfig(); b["seed"] = 1.5; ExpectInvalid(b, "seed");
   b = ValidConfig(); b["strategy"] = {{"name", "nope"}}; ExpectInvalid(b, "strategy.name");
