@@ -28,7 +28,8 @@ export async function launch() {
     viewport: { width: 1400, height: 900 },
   });
   const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(5000);
+  page.setDefaultTimeout(10000);
+  page.setDefaultNavigationTimeout(30000);
   const problems = { console: [], pageErrors: [], dialogs: [] };
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.console.push(msg.text());
