@@ -3,6 +3,7 @@
 
 #include "src/strategies/baseline_strategies.h"
 #include "src/strategies/cbo_strategy.h"
+#include "src/strategies/gp_strategy.h"
 #include "src/strategies/strategy.h"
 #include "src/strategies/zo_strategy.h"
 
@@ -15,6 +16,7 @@ const std::map<std::string, StrategyFactory>& Registry() {
       {"sobol", SobolStrategyFactory()},
       {"zo", ZoStrategyFactory()},
       {"cbo", CboStrategyFactory()},
+      {"gp", GpStrategyFactory()},
   };
   return *registry;
 }

@@ -1,0 +1,82 @@
+#include "src/strategies/gp_options.h"
+
+#include <algorithm>
+
+#include "src/strategies/zo_option_reader.h"
+
+namespace bayesd {
+
+std::string GpAcquisitionName(GpAcquisition a) {
+  switch (a) {
+    case GpAcquisition::kLogEi: return "log_ei";
+    case GpAcquisition::kEi: return "ei";
+    case GpAcquisition::kPi: return "pi";
+    case GpAcquisition::kUcb: return "ucb";
+    case GpAcquisition::kNei: return "nei";
+    case GpAcquisition::kKg: return "kg";
+    case GpAcquisition::kMes: return "mes";
+    case GpAcquisition::kTs: return "ts";
+  }
+  return "?";
+}
+
+int GpStrategyOptions::InitialTrials(int d) const {
+  return initial_trials >= 0 ? initial_trials : std::clamp(2 * d, 5, 20);
+}
+
+Status GpStrategyOptions::Validate() const {
+  using zo::Bad;
+  using zo::Num;
+  if (initial_trials < -1) return Bad("initial_trials", Num(initial_trials), "must be >= 0 (or -1 for automatic)");
+  if (raw_samples < 1 || raw_samples > 100000) return Bad("raw_samples", Num(raw_samples), "must be in [1, 100000]");
+  if (restarts < 1 || restarts > 100) return Bad("restarts", Num(restarts), "must be in [1, 100]");
+  if (optimizer_evaluations < 1 || optimizer_evaluations > 10000) {
+    return Bad("optimizer_evaluations", Num(optimizer_evaluations), "must be in [1, 10000]");
+  }
+  if (mc_samples < 2 || mc_samples > 4096) return Bad("mc_samples", Num(mc_samples), "must be in [2, 4096]");
+  if (!(ucb_beta_scale > 0)) return Bad("ucb_beta_scale", Num(ucb_beta_scale), "must be > 0");
+  if (!(ucb_delta > 0 && ucb_delta < 1)) return Bad("ucb_delta", Num(ucb_delta), "must be in (0, 1)");
+  if (fit_random_starts < 0 || fit_random_starts > 50) {
+    return Bad("fit_random_starts", Num(fit_random_starts), "must be in [0, 50]");
+  }
+  if (local_fit_evaluations < 0 || local_fit_evaluations > 10000) {
+    return Bad("local_fit_evaluations", Num(local_fit_evaluations), "must be in [0, 10000]");
+  }
+  if (full_refit_every < 1) return Bad("full_refit_every", Num(full_refit_every), "must be >= 1");
+  return OkStatus();
+}
+
+StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
+  ASSIGN_OR_RETURN(zo::OptionReader r,
+                   zo::OptionReader::Create(config.strategy.options, "gp",
+                                            {"acquisition", "initial_trials", "raw_samples", "restarts",
+                                             "optimizer_evaluations", "mc_samples", "ucb_beta_scale", "ucb_delta",
+                                             "fit_random_starts", "local_fit_evaluations", "full_refit_every",
+                                             "warp_outcomes"}));
+  GpStrategyOptions o;
+  RETURN_IF_ERROR(r.Enum<GpAcquisition>("acquisition",
+                                        {{"log_ei", GpAcquisition::kLogEi},
+                                         {"ei", GpAcquisition::kEi},
+                                         {"pi", GpAcquisition::kPi},
+                                         {"ucb", GpAcquisition::kUcb},
+                                         {"nei", GpAcquisition::kNei},
+                                         {"kg", GpAcquisition::kKg},
+                                         {"mes", GpAcquisition::kMes},
+                                         {"ts", GpAcquisition::kTs}},
+                                        &o.acquisition));
+  RETURN_IF_ERROR(r.Int("initial_trials", &o.initial_trials));
+  RETURN_IF_ERROR(r.Int("raw_samples", &o.raw_samples));
+  RETURN_IF_ERROR(r.Int("restarts", &o.restarts));
+  RETURN_IF_ERROR(r.Int("optimizer_evaluations", &o.optimizer_evaluations));
+  RETURN_IF_ERROR(r.Int("mc_samples", &o.mc_samples));
+  RETURN_IF_ERROR(r.Number("ucb_beta_scale", &o.ucb_beta_scale));
+  RETURN_IF_ERROR(r.Number("ucb_delta", &o.ucb_delta));
+  RETURN_IF_ERROR(r.Int("fit_random_starts", &o.fit_random_starts));
+  RETURN_IF_ERROR(r.Int("local_fit_evaluations", &o.local_fit_evaluations));
+  RETURN_IF_ERROR(r.Int("full_refit_every", &o.full_refit_every));
+  RETURN_IF_ERROR(r.Bool("warp_outcomes", &o.warp_outcomes));
+  RETURN_IF_ERROR(o.Validate());
+  return o;
+}
+
+}  // namespace bayesd
