@@ -96,7 +96,9 @@ std::set<std::vector<double>> PendingPoints(const std::vector<Trial>& trials);
 std::vector<double> UniqueRawPoint(const SearchSpace& space, std::vector<double>* u, Rng* rng,
                                    std::set<std::vector<double>>* taken);
 
-// JSON <-> vectors of doubles; FromJson checks type and length (`dim`, or any when dim < 0).
+// JSON <-> vectors of doubles. Stored as base64 of the little-endian IEEE-754 bytes: exact, and an order of
+// magnitude cheaper to write, copy and parse than 10^4 decimal numbers (a 100-particle swarm in 100-d). FromJson
+// also accepts a plain array of numbers, and checks the length (`dim`, or any when dim < 0).
 nlohmann::json VectorToJson(const std::vector<double>& v);
 StatusOr<std::vector<double>> VectorFromJson(const nlohmann::json& j, int dim, const char* what);
 
