@@ -183,64 +183,69 @@ namespace {
 
 constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
+// Value of each base64 character, -1 for any other byte.
+struct Base64Table {
+  int8_t value[256] = {};
+  constexpr Base64Table() {
+    for (int i = 0; i < 256; ++i) value[i] = -1;
+    for (int i = 0; i < 64; ++i) value[static_cast<uint8_t>(kBase64[i])] = static_cast<int8_t>(i);
+  }
+};
+constexpr Base64Table kBase64Table;
 
-// Little-endian bytes of the doubles (IEEE-754 binary64), independent of the host's byte order.
-std::string DoubleBytes(const std::vector<double>& v) {
-  std::string bytes(v.size() * 8, '\0');
+// Base64 of the little-endian bytes of the doubles (IEEE-754 binary64), independent of the host's byte order.
+std::string EncodeDoubles(const std::vector<double>& v) {
+  std::vector<uint8_t> bytes(v.size() * 8);
   for (size_t i = 0; i < v.size(); ++i) {
     uint64_t bits;
     std::memcpy(&bits, &v[i], 8);
-    for (int b = 0; b < 8; ++b) bytes[i * 8 + b] = static_cast<char>((bits >> (8 * b)) & 0xff);
+    for (int b = 0; b < 8; ++b) bytes[i * 8 + b] = static_cast<uint8_t>(bits >> (8 * b));
   }
-  return bytes;
-}
-
-std::string Base64(const std::string& bytes) {
   std::string out((bytes.size() + 2) / 3 * 4, '=');
   size_t o = 0;
-  for (size_t i = 0; i < bytes.size(); i += 3) {
+  for (size_t i = 0; i < bytes.size(); i += 3, o += 4) {
     const size_t left = bytes.size() - i;
-    uint32_t n = static_cast<uint32_t>(static_cast<uint8_t>(bytes[i])) << 16;
-    if (left > 1) n |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1])) << 8;
-    if (left > 2) n |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 2]));
+    const uint32_t n = (uint32_t{bytes[i]} << 16) | (left > 1 ? uint32_t{bytes[i + 1]} << 8 : 0u) |
+                       (left > 2 ? uint32_t{bytes[i + 2]} : 0u);
     out[o] = kBase64[(n >> 18) & 63];
     out[o + 1] = kBase64[(n >> 12) & 63];
     if (left > 1) out[o + 2] = kBase64[(n >> 6) & 63];
     if (left > 2) out[o + 3] = kBase64[n & 63];
-    o += 4;
   }
   return out;
 }
 
-std::optional<std::string> Unbase64(const std::string& text) {
+// Inverse of EncodeDoubles; nullopt on any malformed input.
+std::optional<std::vector<double>> DecodeDoubles(const std::string& text) {
   if (text.size() % 4 != 0) return std::nullopt;
   const size_t pad = text.empty() ? 0 : (text.back() == '=') + (text.size() > 1 && text[text.size() - 2] == '=');
-  std::string bytes(text.size() / 4 * 3 - pad, '\0');
-  size_t out = 0;
-  for (size_t i = 0; i < text.size(); i += 4) {
-    uint32_t n = 0;
+  const size_t n_bytes = text.size() / 4 * 3 - pad;
+  if (n_bytes % 8 != 0) return std::nullopt;
+  std::vector<uint8_t> bytes(text.size() / 4 * 3);
+  for (size_t i = 0, o = 0; i < text.size(); i += 4, o += 3) {
+    int32_t n = 0;
     for (int k = 0; k < 4; ++k) {
       const char c = text[i + k];
-      const int v = c == '=' && i + 4 == text.size() ? 0 : Base64Value(c);
+      const int v = c == '=' && i + 4 == text.size() ? 0 : kBase64Table.value[static_cast<uint8_t>(c)];
       if (v < 0) return std::nullopt;
-      n = (n << 6) | static_cast<uint32_t>(v);
+      n = (n << 6) | v;
     }
-    for (int k = 0; k < 3 && out < bytes.size(); ++k) bytes[out++] = static_cast<char>((n >> (16 - 8 * k)) & 0xff);
+    bytes[o] = static_cast<uint8_t>(n >> 16);
+    bytes[o + 1] = static_cast<uint8_t>(n >> 8);
+    bytes[o + 2] = static_cast<uint8_t>(n);
   }
-  return bytes;
+  std::vector<double> v(n_bytes / 8);
+  for (size_t i = 0; i < v.size(); ++i) {
+    uint64_t bits = 0;
+    for (int b = 0; b < 8; ++b) bits |= uint64_t{bytes[i * 8 + b]} << (8 * b);
+    std::memcpy(&v[i], &bits, 8);
+  }
+  return v;
 }
 
 }  // namespace
 
-nlohmann::json VectorToJson(const std::vector<double>& v) { return Base64(DoubleBytes(v)); }
+nlohmann::json VectorToJson(const std::vector<double>& v) { return EncodeDoubles(v); }
 
 StatusOr<std::vector<double>> VectorFromJson(const nlohmann::json& j, int dim, const char* what) {
   const std::string expected = "a vector of " + std::to_string(dim) + " numbers";
@@ -251,14 +256,9 @@ StatusOr<std::vector<double>> VectorFromJson(const nlohmann::json& j, int dim, c
       v.push_back(x.get<double>());
     }
   } else if (j.is_string()) {
-    const std::optional<std::string> bytes = Unbase64(j.get_ref<const std::string&>());
-    if (!bytes || bytes->size() % 8 != 0) return Internal(std::string("strategy state: ") + what + " is not base64");
-    v.resize(bytes->size() / 8);
-    for (size_t i = 0; i < v.size(); ++i) {
-      uint64_t bits = 0;
-      for (int b = 0; b < 8; ++b) bits |= static_cast<uint64_t>(static_cast<uint8_t>((*bytes)[i * 8 + b])) << (8 * b);
-      std::memcpy(&v[i], &bits, 8);
-    }
+    std::optional<std::vector<double>> decoded = DecodeDoubles(j.get_ref<const std::string&>());
+    if (!decoded) return Internal(std::string("strategy state: ") + what + " is not base64 doubles");
+    v = std::move(*decoded);
   } else {
     return Internal(std::string("strategy state: ") + what + " is not " + expected);
   }
