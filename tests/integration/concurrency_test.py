@@ -21,13 +21,10 @@ CLIENTS = 16
 
 
 class ConcurrencyTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.daemon = Daemon(find_bayesd()).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.daemon.cleanup()
+    def setUp(self):
+        # A daemon per test: a crash in one run must not fail the other.
+        self.daemon = Daemon(find_bayesd()).start()
+        self.addCleanup(self.daemon.cleanup)
 
     def run_clients(self, study_name, seconds, batch=1):
         client = self.daemon.client(timeout=60, retries=0)

@@ -192,18 +192,6 @@ class ClientTest(unittest.TestCase):
         best = self.sobol("empty").best()
         self.assertIsNone(best.trial)
 
-    def test_predict_gp(self):
-        s = create_or_skip_gp(self.client, "gp", parameters=PARAMS, objective=OBJ,
-                              strategy={"name": "gp", "initial_trials": 4}, seed=5)
-        for x1, x2 in [(0.0, 0.0), (3.0, 2.0), (9.0, 9.0), (-3.0, 12.0), (1.0, 7.0), (6.0, 4.0)]:
-            s.add_trial({"x1": x1, "x2": x2}, {"y": branin(x1, x2)})
-        preds = s.predict([{"x1": 3.0, "x2": 2.0}, {"x1": 5.0, "x2": 5.0}])
-        self.assertEqual(len(preds), 2)
-        self.assertAlmostEqual(preds[0]["y"]["mean"], branin(3.0, 2.0), delta=5.0)
-        self.assertGreaterEqual(preds[1]["y"]["sd"], 0.0)
-        t = s.suggest()
-        self.assertTrue(-5 <= t.params["x1"] <= 10)
-
     def test_fidelity(self):
         s = self.client.create_study("fid", parameters=PARAMS, objective=OBJ, strategy={"name": "sobol"},
                                      fidelity={"name": "epochs", "low": 1, "high": 50, "cost": {"type": "linear"}})
@@ -266,6 +254,27 @@ class ClientTest(unittest.TestCase):
         time.sleep(6)  # longer than httplib's default keep-alive timeout (5 s): the server drops the connection
         s.suggest()  # a non-idempotent call must still go through on a fresh connection
         self.assertEqual(len(s.trials()), 2)
+
+
+class GpTest(unittest.TestCase):
+    """Model-based calls, on a daemon of their own so a failure here cannot take the other tests down with it."""
+
+    def setUp(self):
+        self.daemon = Daemon(find_bayesd()).start()
+        self.addCleanup(self.daemon.cleanup)
+        self.client = self.daemon.client()
+
+    def test_predict_gp(self):
+        s = create_or_skip_gp(self.client, "gp", parameters=PARAMS, objective=OBJ,
+                              strategy={"name": "gp", "initial_trials": 4}, seed=5)
+        for x1, x2 in [(0.0, 0.0), (3.0, 2.0), (9.0, 9.0), (-3.0, 12.0), (1.0, 7.0), (6.0, 4.0)]:
+            s.add_trial({"x1": x1, "x2": x2}, {"y": branin(x1, x2)})
+        preds = s.predict([{"x1": 3.0, "x2": 2.0}, {"x1": 5.0, "x2": 5.0}])
+        self.assertEqual(len(preds), 2)
+        self.assertAlmostEqual(preds[0]["y"]["mean"], branin(3.0, 2.0), delta=5.0)
+        self.assertGreaterEqual(preds[1]["y"]["sd"], 0.0)
+        t = s.suggest()
+        self.assertTrue(-5 <= t.params["x1"] <= 10)
 
 
 class DownDaemonTest(unittest.TestCase):
