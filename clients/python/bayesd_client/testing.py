@@ -226,7 +226,11 @@ class Daemon:
         try:
             with open(self.log_path, "rb") as f:
                 lines = f.read().decode("utf-8", "replace").splitlines()
-            return "--- daemon log (tail) ---\n" + "\n".join(lines[-n:])
+            status = ""
+            if self.proc is not None and self.proc.poll() is not None:
+                rc = self.proc.returncode
+                status = f"\n--- daemon exited with {rc}" + (f" (signal {-rc})" if rc < 0 else "") + " ---"
+            return "--- daemon log (tail) ---\n" + "\n".join(lines[-n:]) + status
         except OSError:
             return "(no daemon log)"
 
