@@ -141,36 +141,44 @@ StatusOr<Reply> Suggest(ApiContext& ctx, const httplib::Request& req) {
   return JsonReply({{"trials", list}});
 }
 
+// What every .../trials/{number}/<verb> route reads first: the study, the trial number, the body (with only
+// `allowed` keys) and the study's config.
+struct TrialRequest {
+  std::string study;
+  int64_t number = 0;
+  Json body;
+  std::shared_ptr<const StudyConfig> config;
+};
+
+StatusOr<TrialRequest> ReadTrialRequest(ApiContext& ctx, const httplib::Request& req, bool empty_ok,
+                                        std::initializer_list<std::string_view> allowed) {
+  TrialRequest r;
+  ASSIGN_OR_RETURN(r.study, StudyName(req));
+  ASSIGN_OR_RETURN(r.number, TrialNumber(req));
+  ASSIGN_OR_RETURN(r.body, ObjectBody(req, empty_ok));
+  RETURN_IF_ERROR(RejectUnknownKeys(r.body, "", allowed));
+  ASSIGN_OR_RETURN(r.config, ConfigOf(ctx, r.study));
+  return r;
+}
+
 StatusOr<Reply> Complete(ApiContext& ctx, const httplib::Request& req) {
-  ASSIGN_OR_RETURN(std::string name, StudyName(req));
-  ASSIGN_OR_RETURN(int64_t number, TrialNumber(req));
-  ASSIGN_OR_RETURN(Json body, ObjectBody(req, false));
-  RETURN_IF_ERROR(RejectUnknownKeys(body, "", {"values", "noise", "cost"}));
-  ASSIGN_OR_RETURN(auto config, ConfigOf(ctx, name));
-  ASSIGN_OR_RETURN(CompleteRequest r, ParseResult(*config, body));
-  ASSIGN_OR_RETURN(Trial t, ctx.service->Complete(name, number, r));
-  return JsonReply(TrialToJson(*config, t));
+  ASSIGN_OR_RETURN(TrialRequest r, ReadTrialRequest(ctx, req, false, {"values", "noise", "cost"}));
+  ASSIGN_OR_RETURN(CompleteRequest result, ParseResult(*r.config, r.body));
+  ASSIGN_OR_RETURN(Trial t, ctx.service->Complete(r.study, r.number, result));
+  return JsonReply(TrialToJson(*r.config, t));
 }
 
 StatusOr<Reply> Fail(ApiContext& ctx, const httplib::Request& req) {
-  ASSIGN_OR_RETURN(std::string name, StudyName(req));
-  ASSIGN_OR_RETURN(int64_t number, TrialNumber(req));
-  ASSIGN_OR_RETURN(Json body, ObjectBody(req, true));
-  RETURN_IF_ERROR(RejectUnknownKeys(body, "", {"reason"}));
-  ASSIGN_OR_RETURN(std::string reason, ReadBoundedString(body, "reason", kMaxReasonLength));
-  ASSIGN_OR_RETURN(auto config, ConfigOf(ctx, name));
-  ASSIGN_OR_RETURN(Trial t, ctx.service->Fail(name, number, reason));
-  return JsonReply(TrialToJson(*config, t));
+  ASSIGN_OR_RETURN(TrialRequest r, ReadTrialRequest(ctx, req, true, {"reason"}));
+  ASSIGN_OR_RETURN(std::string reason, ReadBoundedString(r.body, "reason", kMaxReasonLength));
+  ASSIGN_OR_RETURN(Trial t, ctx.service->Fail(r.study, r.number, reason));
+  return JsonReply(TrialToJson(*r.config, t));
 }
 
 StatusOr<Reply> Abandon(ApiContext& ctx, const httplib::Request& req) {
-  ASSIGN_OR_RETURN(std::string name, StudyName(req));
-  ASSIGN_OR_RETURN(int64_t number, TrialNumber(req));
-  ASSIGN_OR_RETURN(Json body, ObjectBody(req, true));
-  RETURN_IF_ERROR(RejectUnknownKeys(body, "", {}));
-  ASSIGN_OR_RETURN(auto config, ConfigOf(ctx, name));
-  ASSIGN_OR_RETURN(Trial t, ctx.service->Abandon(name, number));
-  return JsonReply(TrialToJson(*config, t));
+  ASSIGN_OR_RETURN(TrialRequest r, ReadTrialRequest(ctx, req, true, {}));
+  ASSIGN_OR_RETURN(Trial t, ctx.service->Abandon(r.study, r.number));
+  return JsonReply(TrialToJson(*r.config, t));
 }
 
 StatusOr<Reply> AddTrial(ApiContext& ctx, const httplib::Request& req) {

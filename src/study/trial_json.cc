@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 #include "src/study/config_json.h"
 #include "src/study/json_fields.h"
@@ -108,11 +109,15 @@ StatusOr<std::vector<double>> ParseParams(const StudyConfig& config, const Json&
   return raw;
 }
 
-StatusOr<std::map<std::string, double>> ParseValues(const StudyConfig& config, const Json& j,
-                                                    const std::string& path) {
+namespace {
+
+// {"outcome": number} restricted to the study's measured outcomes; values below `min` are rejected.
+StatusOr<std::map<std::string, double>> ParseOutcomeMap(const StudyConfig& config, const Json& j,
+                                                        const std::string& path, double min,
+                                                        const char* rule) {
   RETURN_IF_ERROR(RequireObject(j, path));
   const std::vector<std::string> measured = config.MeasuredOutcomes();
-  std::map<std::string, double> values;
+  std::map<std::string, double> out;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string field = JoinPath(path, it.key());
     if (std::find(measured.begin(), measured.end(), it.key()) == measured.end()) {
@@ -120,9 +125,19 @@ StatusOr<std::map<std::string, double>> ParseValues(const StudyConfig& config, c
       for (const std::string& m : measured) msg += " " + m;
       return InvalidArgument(msg + ")", field);
     }
-    ASSIGN_OR_RETURN(values[it.key()], AsFiniteNumber(*it, field));
+    ASSIGN_OR_RETURN(double v, AsFiniteNumber(*it, field));
+    if (v < min) return InvalidArgument(field + " must be " + rule, field);
+    out[it.key()] = v;
   }
-  for (const std::string& m : measured) {
+  return out;
+}
+
+}  // namespace
+
+StatusOr<std::map<std::string, double>> ParseValues(const StudyConfig& config, const Json& j,
+                                                    const std::string& path) {
+  ASSIGN_OR_RETURN(auto values, ParseOutcomeMap(config, j, path, -std::numeric_limits<double>::infinity(), ""));
+  for (const std::string& m : config.MeasuredOutcomes()) {
     if (values.count(m) == 0) return InvalidArgument(JoinPath(path, m) + " is required", JoinPath(path, m));
   }
   return values;
@@ -130,19 +145,7 @@ StatusOr<std::map<std::string, double>> ParseValues(const StudyConfig& config, c
 
 StatusOr<std::map<std::string, double>> ParseNoise(const StudyConfig& config, const Json& j,
                                                    const std::string& path) {
-  RETURN_IF_ERROR(RequireObject(j, path));
-  const std::vector<std::string> measured = config.MeasuredOutcomes();
-  std::map<std::string, double> noise;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    const std::string field = JoinPath(path, it.key());
-    if (std::find(measured.begin(), measured.end(), it.key()) == measured.end()) {
-      return InvalidArgument("unknown outcome " + field, field);
-    }
-    ASSIGN_OR_RETURN(double v, AsFiniteNumber(*it, field));
-    if (v < 0) return InvalidArgument(field + " must be >= 0 (a standard error)", field);
-    noise[it.key()] = v;
-  }
-  return noise;
+  return ParseOutcomeMap(config, j, path, 0.0, ">= 0 (a standard error)");
 }
 
 StatusOr<double> ParseFidelityValue(const StudyConfig& config, const Json& j, const std::string& path) {
