@@ -463,6 +463,10 @@ export function studyView(ctx: Ctx, name: string): View {
   }
 
   const sub = ctx.events.listen(onEvent, onResync);
+  const onKey = (ev: KeyboardEvent) => {
+    if (ev.key === 'Escape' && selected !== null) select(null);
+  };
+  document.addEventListener('keydown', onKey);
 
   // ---- initial load -----------------------------------------------------------------------------------------------
   (async () => {
@@ -494,6 +498,7 @@ export function studyView(ctx: Ctx, name: string): View {
     dispose() {
       disposed = true;
       sub.close();
+      document.removeEventListener('keydown', onKey);
       for (const id of timers) window.clearTimeout(id);
       for (const c of charts) c.dispose();
     },
