@@ -10,12 +10,13 @@
 #     --wrk-threads 2         wrk threads (capped at the client count)
 #     --studies 100 --trials 1000   memory phase size ("--studies 0" skips it)
 #     --daemon-args "..."     extra `bayesd serve` arguments (e.g. "--threads 8")
+#     --strategy sobol        strategy of the throughput studies (sobol, random)
 # Targets: >= 2,000 round trips/s on 2 cores with p99 < 20 ms; < 200 MB resident.
 set -euo pipefail
 
 BIN=${1:?usage: run.sh PATH/TO/bayesd [--clients LIST] [--duration S] [--repeats R] ...}
 shift
-CLIENTS="1 4 16 64"; DURATION=10; REPEATS=3; WRK_THREADS=2; STUDIES=100; TRIALS=1000; DAEMON_ARGS=""
+CLIENTS="1 4 16 64"; DURATION=10; REPEATS=3; WRK_THREADS=2; STUDIES=100; TRIALS=1000; DAEMON_ARGS=""; STRATEGY=sobol
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --clients) CLIENTS=$2; shift 2;;
@@ -25,6 +26,7 @@ while [[ $# -gt 0 ]]; do
     --studies) STUDIES=$2; shift 2;;
     --trials) TRIALS=$2; shift 2;;
     --daemon-args) DAEMON_ARGS=$2; shift 2;;
+    --strategy) STRATEGY=$2; shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -59,7 +61,7 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR 
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
 
 echo "bayesd load benchmark: $BIN"
-echo "host: $(nproc) cores, $(uname -r); wrk $WRK_THREADS threads, ${DURATION}s x $REPEATS runs per row; daemon: --sync full (default) $DAEMON_ARGS"
+echo "host: $(nproc) cores, $(uname -r); wrk $WRK_THREADS threads, ${DURATION}s x $REPEATS runs per row; strategy $STRATEGY; daemon: --sync full (default) $DAEMON_ARGS"
 $PY - "$TMP" <<'PYEOF'
 import os, sys, time
 path = os.path.join(sys.argv[1], "fsync.probe")
@@ -81,7 +83,7 @@ for n in $CLIENTS; do
     study="load-c$n-r$r"
     curl -sf -X POST "$URL/api/v1/studies" -H 'Content-Type: application/json' -d "{\"name\":\"$study\",
       \"parameters\":[{\"name\":\"x1\",\"type\":\"float\",\"low\":-5,\"high\":10},{\"name\":\"x2\",\"type\":\"float\",\"low\":0,\"high\":15}],
-      \"objective\":{\"name\":\"y\",\"goal\":\"minimize\"},\"strategy\":{\"name\":\"sobol\"}}" >/dev/null
+      \"objective\":{\"name\":\"y\",\"goal\":\"minimize\"},\"strategy\":{\"name\":\"$STRATEGY\"}}" >/dev/null
     wrk -t"$t" -c"$n" -d"${DURATION}s" --timeout 10s -s "$HERE/ask_tell.lua" "$URL" -- "$study" >"$TMP/wrk.out" 2>&1 || true
     line=$(grep '^RESULT' "$TMP/wrk.out" || true)
     [[ -n $line ]] || { echo "wrk failed:" >&2; cat "$TMP/wrk.out" >&2; exit 1; }
