@@ -10,6 +10,7 @@
 // of ask/tell rounds). Plots: bench/highdim/plot.py.
 //
 // Usage: highdim_bench [--out DIR] [--seeds N] [--budget N] [--problems a,b] [--strategies a,b] [--serving-only]
+//                      [--options '{"cbo": {"particles": 50}}']
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -49,7 +50,13 @@ struct Args {
   std::vector<std::string> problems = {"rastrigin_20d", "ackley_50d", "ackley_100d"};
   std::vector<std::string> strategies = {"zo", "cbo", "random", "sobol"};
   bool serving_only = false;
+  json overrides = json::object();  // --options '{"cbo": {...}}': extra strategy options per strategy
 };
+
+Args& GlobalArgs() {
+  static Args args;
+  return args;
+}
 
 std::vector<std::string> Split(const std::string& s) {
   std::vector<std::string> out;
@@ -74,6 +81,7 @@ Args ParseArgs(int argc, char** argv) {
     else if (k == "--problems") a.problems = Split(next());
     else if (k == "--strategies") a.strategies = Split(next());
     else if (k == "--serving-only") a.serving_only = true;
+    else if (k == "--options") a.overrides = json::parse(next(), nullptr, false);
   }
   return a;
 }
@@ -96,7 +104,7 @@ struct StrategySetup {
   int batch = 20;
 };
 
-StrategySetup Setup(const std::string& strategy, int d) {
+StrategySetup SetupDefault(const std::string& strategy, int d) {
   (void)d;
   if (strategy == "zo") {
     // Smoothing wide enough to average Rastrigin's and Ackley's ripples away (0.1 = 1.5 raw units), shrinking with
@@ -105,6 +113,16 @@ StrategySetup Setup(const std::string& strategy, int d) {
   }
   if (strategy == "cbo") return {{{"name", "cbo"}}, 20};
   return {{{"name", strategy}}, 20};
+}
+
+StrategySetup Setup(const std::string& strategy, int d) {
+  StrategySetup s = SetupDefault(strategy, d);
+  const json& extra = GlobalArgs().overrides;
+  if (extra.is_object() && extra.contains(strategy)) {
+    for (const auto& [k, v] : extra[strategy].items()) s.strategy[k] = v;
+    if (strategy == "cbo" && s.strategy.contains("particles")) s.batch = s.strategy["particles"].get<int>();
+  }
+  return s;
 }
 
 json StudyBody(const Problem& p, const StrategySetup& s, uint64_t seed) {
@@ -262,7 +280,8 @@ void Summary(const Args& a, const std::map<std::string, json>& results) {
 }
 
 int Main(int argc, char** argv) {
-  const Args a = ParseArgs(argc, argv);
+  GlobalArgs() = ParseArgs(argc, argv);
+  const Args& a = GlobalArgs();
   std::filesystem::create_directories(a.out);
   json serving = json::array();
   serving.push_back(Serving("cbo", {{"particles", 100}}, 100, 100, 60));
