@@ -111,6 +111,31 @@ Eigen::VectorXd BestCombination(const Acquisition& acquisition, const Eigen::Vec
   return rows.row(arg).transpose();
 }
 
+// The best candidates (in `order`) pairwise at least min_restart_distance apart in the continuous columns; topped
+// up with the next best when too few are far enough apart.
+std::vector<Eigen::Index> RestartIndices(const Eigen::MatrixXd& raw, const std::vector<Eigen::Index>& order,
+                                         const std::vector<int>& free, const OptimizerOptions& options) {
+  const size_t want = std::min<size_t>(options.num_restarts, order.size());
+  std::vector<Eigen::Index> starts;
+  auto far = [&](Eigen::Index i) {
+    for (Eigen::Index j : starts) {
+      double d2 = 0;
+      for (int c : free) d2 += (raw(i, c) - raw(j, c)) * (raw(i, c) - raw(j, c));
+      if (d2 < options.min_restart_distance * options.min_restart_distance) return false;
+    }
+    return true;
+  };
+  for (Eigen::Index i : order) {
+    if (starts.size() == want) break;
+    if (far(i)) starts.push_back(i);
+  }
+  for (Eigen::Index i : order) {
+    if (starts.size() == want) break;
+    if (std::find(starts.begin(), starts.end(), i) == starts.end()) starts.push_back(i);
+  }
+  return starts;
+}
+
 }  // namespace
 
 gp::GpStatus OptimizerOptions::Validate() const {
@@ -121,6 +146,7 @@ gp::GpStatus OptimizerOptions::Validate() const {
   if (!(xtol_rel >= 0) || !(ftol_rel >= 0)) return gp::GpInvalid("xtol_rel and ftol_rel must be >= 0");
   if (max_categorical_combinations < 0) return gp::GpInvalid("max_categorical_combinations must be >= 0");
   if (!(duplicate_tolerance >= 0)) return gp::GpInvalid("duplicate_tolerance must be >= 0");
+  if (!(min_restart_distance >= 0)) return gp::GpInvalid("min_restart_distance must be >= 0");
   return gp::GpOk();
 }
 
@@ -150,9 +176,8 @@ OptimizerResult OptimizeAcquisition(const Acquisition& acquisition, const Eigen:
   result.raw_best_value = raw_values[order[0]];
 
   std::vector<Candidate> pool;
-  const int restarts = std::min<int>(options.num_restarts, static_cast<int>(raw.rows()));
-  for (int r = 0; r < restarts; ++r) {
-    Eigen::VectorXd x0 = raw.row(order[r]).transpose();
+  for (Eigen::Index start : RestartIndices(raw, order, free, options)) {
+    Eigen::VectorXd x0 = raw.row(start).transpose();
     std::string how = "raw";
     if (!combos.empty()) {
       x0 = BestCombination(acquisition, x0, cats, combos);

@@ -29,6 +29,10 @@ struct OptimizerOptions {
   double ftol_rel = 1e-10;                 // NLopt relative objective tolerance
   int max_categorical_combinations = 64;   // enumerate all categorical combinations at most this many (0 = never)
   double duplicate_tolerance = 1e-9;       // max-abs distance under which two rounded points are the same point
+  // Restarts are the best raw candidates at least this far apart (Euclidean, continuous columns), so refinement is
+  // not spent on one basin -- with local perturbations among the raw candidates the top few are otherwise all
+  // neighbours of the incumbent. 0 = plain top-k.
+  double min_restart_distance = 0.2;
 
   gp::GpStatus Validate() const;
 };
