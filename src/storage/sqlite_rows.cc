@@ -30,28 +30,9 @@ constexpr const char* kSelectAllStudies =
 constexpr const char* kSelectStudy =
     "SELECT id, name, config_json, created_at_ms, strategy_state_json FROM studies WHERE id = ?";
 
-// Stored spelling of TrialState; also the CHECK constraint on trials.state.
-std::string_view StateText(TrialState state) {
-  switch (state) {
-    case TrialState::kPending:
-      return "pending";
-    case TrialState::kCompleted:
-      return "completed";
-    case TrialState::kFailed:
-      return "failed";
-    case TrialState::kAbandoned:
-      return "abandoned";
-  }
-  return "pending";
-}
-
-std::optional<TrialState> StateFromText(std::string_view text) {
-  for (TrialState s : {TrialState::kPending, TrialState::kCompleted, TrialState::kFailed,
-                       TrialState::kAbandoned}) {
-    if (StateText(s) == text) return s;
-  }
-  return std::nullopt;
-}
+// The stored spelling of TrialState is the API's (TrialStateName); it is also the CHECK constraint on trials.state.
+std::string_view StateText(TrialState state) { return TrialStateName(state); }
+std::optional<TrialState> StateFromText(std::string_view text) { return ParseTrialState(text); }
 
 // nlohmann writes doubles in the shortest form that parses back to the same bits (-0.0 included).
 template <typename T>

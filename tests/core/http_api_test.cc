@@ -247,6 +247,12 @@ TEST_F(HttpApiTest, ServesTheDashboard) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_NE(r->get_header_value("Content-Type").find("text/html"), std::string::npos);
+  EXPECT_EQ(r->get_header_value_count("Cache-Control"), 1u);
+  // Browsers accept br; the daemon answers with gzip (httplib's Brotli runs at quality 11: seconds per page).
+  auto big = client_->Get("/api/v1/openapi.json", {{"Accept-Encoding", "br, gzip, deflate"}});
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 200);
+  EXPECT_NE(big->get_header_value("Content-Encoding"), "br");
 }
 
 }  // namespace
