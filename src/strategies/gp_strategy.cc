@@ -59,8 +59,6 @@ struct StudyData {
   int num_trials = 0;                   // trials in the study (all states)
 };
 
-Eigen::VectorXd Orient(const Eigen::VectorXd& y, double sign) { return sign * y; }
-
 }  // namespace
 
 class GpStrategy : public Strategy {
