@@ -41,6 +41,9 @@ std::vector<double> SearchSpace::FromUnit(const std::vector<double>& u) const {
     const Interval iv = NumericInterval(p);
     double x = iv.lo + ui * (iv.hi - iv.lo);
     if (p.log) x = std::exp(x);
+    // The ends of the cube are the bounds exactly (exp(log(0.5)) is 0.49999999999999994).
+    if (p.type == ParamType::kFloat && ui == 0.0) x = p.low;
+    if (p.type == ParamType::kFloat && ui == 1.0) x = p.high;
     raw[i] = x;
   }
   return Snap(raw);

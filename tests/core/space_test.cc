@@ -53,6 +53,13 @@ TEST(SearchSpaceTest, IntegersAndChoicesAreEquallyLikely) {
   for (auto [v, c] : act_counts) EXPECT_NEAR(c, n / 3, n / 30) << v;
 }
 
+TEST(SearchSpaceTest, CubeCornersAreTheBoundsExactly) {
+  ParameterSpec rate{"rate", ParamType::kFloat, 1e-6, 0.5, true, {}};
+  SearchSpace space({rate});
+  EXPECT_EQ(space.FromUnit({1.0})[0], 0.5);
+  EXPECT_EQ(space.FromUnit({0.0})[0], 1e-6);
+}
+
 TEST(SearchSpaceTest, ToUnitInvertsFromUnit) {
   SearchSpace space(MixedSpace());
   auto raw = space.FromUnit({0.3, 0.6, 0.9, 0.1});
