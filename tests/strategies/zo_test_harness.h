@@ -152,6 +152,40 @@ inline double Median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// Drives two loops with the same asks, failures and (optionally) trials left pending; the second restarts (a new
+// strategy object, state through JSON text) before every ask. Suggestions and final states must be identical.
+// Returns the first loop's final state for strategy-specific checks.
+inline nlohmann::json ExpectRestartInvariance(const StudyConfig& c, const StrategyFactory& factory,
+                                              bool leave_some_pending) {
+  Loop a(c, factory.create(c));
+  Loop b(c, factory.create(c));
+  const int counts[] = {3, 11, 1, 7, 20, 2, 5, 11, 11, 4};
+  for (int round = 0; round < 30; ++round) {
+    const int count = counts[round % 10];
+    auto na = a.Ask(count);
+    b.Restart(factory.create(c));
+    auto nb = b.Ask(count);
+    EXPECT_TRUE(na.ok() && nb.ok());
+    if (!na.ok() || !nb.ok()) return a.state().json;
+    EXPECT_EQ(*na, *nb);
+    for (int64_t n : *na) {
+      EXPECT_EQ(a.trials()[n].params, b.trials()[n].params) << "round " << round << " trial " << n;
+      if (n % 9 == 4) {
+        a.Fail(n);
+        b.Fail(n);
+      } else if (leave_some_pending && n % 13 == 6) {
+        continue;
+      } else {
+        const double v = Rastrigin(a.trials()[n].params);
+        a.Tell(n, v);
+        b.Tell(n, v);
+      }
+    }
+  }
+  EXPECT_EQ(a.state().json, b.state().json);
+  return a.state().json;
+}
+
 }  // namespace bayesd::testing
 
 #endif  // BAYESD_TESTS_STRATEGIES_ZO_TEST_HARNESS_H_
