@@ -47,8 +47,7 @@ StatusOr<Json> ObjectBody(const httplib::Request& req, bool empty_ok) {
 }
 
 StatusOr<std::shared_ptr<const StudyConfig>> ConfigOf(ApiContext& ctx, const std::string& name) {
-  ASSIGN_OR_RETURN(StudyView view, ctx.service->GetStudy(name));
-  return view.config;
+  return ctx.service->GetConfig(name);
 }
 
 Json StudyToJson(const StudyView& v) {

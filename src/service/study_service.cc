@@ -38,6 +38,9 @@ struct StudyService::StudyEntry {
   std::optional<int64_t> best;  // number of the best feasible completed trial at target fidelity
   std::optional<double> best_value;
   int64_t last_activity_ms = 0;
+  // Incremented by each reload after a failed write: a failed write queued in an older epoch has been dealt with.
+  int64_t epoch = 0;
+  bool reload_due = false;  // a write failed and the reload did not succeed yet: reload before anything else
 
   StudySnapshot snapshot() const { return {*config, trials}; }
 
@@ -101,6 +104,41 @@ struct StudyService::StudyEntry {
 };
 
 namespace {
+
+// Everything of a study that comes from storage, built the way Load and a reload after a failed write both need.
+// `e->config` must be set. Replaces trials, counts, best, state and the strategy object.
+template <typename Entry>
+Status FillFromStored(Entry* e, StoredStudy stored) {
+  e->trials.clear();
+  e->pending.clear();
+  e->counts.clear();
+  e->best.reset();
+  e->best_value.reset();
+  e->last_activity_ms = 0;  // as after a restart: the latest trial update, 0 without trials
+  e->state.json = Json::parse(stored.strategy_state_json, nullptr, false);
+  if (!e->state.json.is_object()) e->state.json = Json::object();
+  e->composite.reset();
+  if (e->config->objective.composite()) {
+    auto c = CompositeObjective::Create(e->config->objective, e->config->outputs);
+    if (c.ok()) e->composite = std::move(c).value();
+  }
+  e->strategy.reset();
+  e->strategy_status = ValidateStrategy(*e->config);
+  if (e->strategy_status.ok()) {
+    auto strategy = CreateStrategy(*e->config);
+    if (strategy.ok()) e->strategy = std::move(strategy).value();
+    else e->strategy_status = strategy.status();
+  }
+  e->trials = std::move(stored.trials);
+  for (size_t i = 0; i < e->trials.size(); ++i) {
+    if (e->trials[i].number != static_cast<int64_t>(i)) {
+      e->trials.clear();
+      return Internal("study '" + stored.name + "' has non-contiguous trial numbers in storage");
+    }
+  }
+  for (const Trial& t : e->trials) e->Account(t, std::nullopt);
+  return OkStatus();
+}
 
 Status StudyNotFound(const std::string& name) { return NotFound("study '" + name + "' not found"); }
 
@@ -179,6 +217,39 @@ void StudyService::Notify(const ChangeEvent& event) {
   for (auto& l : listeners) l(event);
 }
 
+Status StudyService::Usable(StudyEntry& e, const std::string& name) {
+  if (e.deleted) return StudyNotFound(name);
+  if (e.reload_due) RETURN_IF_ERROR(Reload(e, name));
+  return OkStatus();
+}
+
+Status StudyService::Reload(StudyEntry& e, const std::string& name) {
+  e.reload_due = true;
+  StatusOr<StoredStudy> stored = storage_->Resync(e.id);
+  Status status = stored.status();
+  if (status.ok()) status = FillFromStored(&e, std::move(stored).value());
+  if (!status.ok()) {
+    spdlog::error("study '{}': reload from storage after a failed write failed: {}", name, status.ToString());
+    return Unavailable("study '" + name + "' could not be reloaded after a failed storage write: " +
+                       status.message());
+  }
+  e.reload_due = false;
+  ++e.epoch;
+  spdlog::warn("study '{}' reloaded from storage after a failed write ({} trials)", name, e.trials.size());
+  return OkStatus();
+}
+
+Status StudyService::AwaitWrite(const std::shared_ptr<StudyEntry>& e, const std::string& name, QueuedWrite write) {
+  Status status = write.done.get();
+  if (status.ok()) return status;
+  spdlog::error("study '{}': storage write failed: {}", name, status.ToString());
+  std::lock_guard lock(e->mu);
+  // The first request to see a failure of this epoch reloads; writes queued in the same epoch failed with it (the
+  // storage refuses a study's later writes until the Resync), so one reload covers them all.
+  if (!e->deleted && write.epoch == e->epoch && !e->reload_due) (void)Reload(*e, name);
+  return Unavailable("storage write failed, nothing of this request was kept: " + status.message());
+}
+
 Status StudyService::Load() {
   ASSIGN_OR_RETURN(std::vector<StoredStudy> stored, storage_->LoadAll());
   std::unique_lock lock(studies_mu_);
@@ -195,24 +266,9 @@ Status StudyService::Load() {
     e->config = std::make_shared<StudyConfig>(std::move(config).value());
     e->config_json = s.config_json;
     e->created_at_ms = s.created_at_ms;
-    e->state.json = Json::parse(s.strategy_state_json, nullptr, false);
-    if (!e->state.json.is_object()) e->state.json = Json::object();
-    if (e->config->objective.composite()) {
-      auto c = CompositeObjective::Create(e->config->objective, e->config->outputs);
-      if (c.ok()) e->composite = std::move(c).value();
-    }
-    e->strategy_status = ValidateStrategy(*e->config);
-    if (e->strategy_status.ok()) {
-      auto strategy = CreateStrategy(*e->config);
-      if (strategy.ok()) e->strategy = std::move(strategy).value();
-      else e->strategy_status = strategy.status();
-    }
-    e->trials = std::move(s.trials);
-    bool dense = true;
-    for (size_t i = 0; i < e->trials.size(); ++i) dense = dense && e->trials[i].number == static_cast<int64_t>(i);
-    if (!dense) return Internal("study '" + s.name + "' has non-contiguous trial numbers in storage");
-    for (const Trial& t : e->trials) e->Account(t, std::nullopt);
-    studies_[s.name] = std::move(e);
+    const std::string name = s.name;
+    RETURN_IF_ERROR(FillFromStored(e.get(), std::move(s)));
+    studies_[name] = std::move(e);
   }
   spdlog::info("loaded {} studies", studies_.size());
   return OkStatus();
@@ -250,7 +306,7 @@ StatusOr<StudyView> StudyService::CreateStudy(const StudyConfig& config, bool if
     RETURN_IF_ERROR(storage_->CreateStudy(&stored));
     e->id = stored.id;
     e->created_at_ms = stored.created_at_ms;
-    e->last_activity_ms = stored.created_at_ms;
+    e->last_activity_ms = 0;  // as after a restart: the latest trial update, 0 without trials
     studies_[config.name] = e;
   }
   if (created) *created = true;
@@ -263,8 +319,16 @@ StatusOr<StudyView> StudyService::GetStudy(const std::string& name) {
   auto e = Find(name);
   if (!e) return StudyNotFound(name);
   std::lock_guard lock(e->mu);
-  if (e->deleted) return StudyNotFound(name);
+  RETURN_IF_ERROR(Usable(*e, name));
   return e->View();
+}
+
+StatusOr<std::shared_ptr<const StudyConfig>> StudyService::GetConfig(const std::string& name) {
+  auto e = Find(name);
+  if (!e) return StudyNotFound(name);
+  std::lock_guard lock(e->mu);  // `deleted` is guarded; the config itself is immutable
+  if (e->deleted) return StudyNotFound(name);
+  return e->config;
 }
 
 std::vector<StudyView> StudyService::ListStudies() {
@@ -308,9 +372,10 @@ StatusOr<std::vector<Trial>> StudyService::Suggest(const std::string& study, con
   auto e = Find(study);
   if (!e) return StudyNotFound(study);
   std::vector<Trial> created;
+  QueuedWrite queued;
   {
     std::lock_guard lock(e->mu);
-    if (e->deleted) return StudyNotFound(study);
+    RETURN_IF_ERROR(Usable(*e, study));
     if (!e->strategy) return FailedPrecondition(e->strategy_status.message(), "strategy.name");
     StrategyState state = e->state;
     ASSIGN_OR_RETURN(std::vector<Suggestion> suggestions, e->strategy->Suggest(e->snapshot(), request.count, &state));
@@ -335,13 +400,14 @@ StatusOr<std::vector<Trial>> StudyService::Suggest(const std::string& study, con
     }
     write.upsert_trials = created;
     write.strategy_state_json = state.json.dump();
-    RETURN_IF_ERROR(storage_->Commit(write));
+    queued = {storage_->CommitAsync(std::move(write)), e->epoch};
     e->state = std::move(state);
     for (const Trial& t : created) {
       e->trials.push_back(t);
       e->Account(t, std::nullopt);
     }
   }
+  RETURN_IF_ERROR(AwaitWrite(e, study, std::move(queued)));
   for (const Trial& t : created) Notify({ChangeEvent::Kind::kTrialCreated, study, t.number, t.state});
   return created;
 }
@@ -389,9 +455,10 @@ StatusOr<Trial> StudyService::UpdateTrial(const std::string& study, int64_t numb
   auto e = Find(study);
   if (!e) return StudyNotFound(study);
   Trial updated;
+  QueuedWrite queued;
   {
     std::lock_guard lock(e->mu);
-    if (e->deleted) return StudyNotFound(study);
+    RETURN_IF_ERROR(Usable(*e, study));
     if (number < 0 || number >= static_cast<int64_t>(e->trials.size())) return TrialNotFound(study, number);
     updated = e->trials[number];
     const TrialState old_state = updated.state;
@@ -400,10 +467,11 @@ StatusOr<Trial> StudyService::UpdateTrial(const std::string& study, int64_t numb
     StudyWrite write;
     write.study_id = e->id;
     write.upsert_trials.push_back(updated);
-    RETURN_IF_ERROR(storage_->Commit(write));
+    queued = {storage_->CommitAsync(std::move(write)), e->epoch};
     e->trials[number] = updated;
     e->Account(updated, old_state);
   }
+  RETURN_IF_ERROR(AwaitWrite(e, study, std::move(queued)));
   Notify({ChangeEvent::Kind::kTrialUpdated, study, number, updated.state});
   return updated;
 }
@@ -412,9 +480,10 @@ StatusOr<Trial> StudyService::AddExternalTrial(const std::string& study, const E
   auto e = Find(study);
   if (!e) return StudyNotFound(study);
   Trial t;
+  QueuedWrite queued;
   {
     std::lock_guard lock(e->mu);
-    if (e->deleted) return StudyNotFound(study);
+    RETURN_IF_ERROR(Usable(*e, study));
     const StudyConfig& config = *e->config;
     if (request.params.size() != config.parameters.size()) {
       return InvalidArgument("params must give every parameter", "params");
@@ -445,43 +514,51 @@ StatusOr<Trial> StudyService::AddExternalTrial(const std::string& study, const E
     StudyWrite write;
     write.study_id = e->id;
     write.upsert_trials.push_back(t);
-    RETURN_IF_ERROR(storage_->Commit(write));
+    queued = {storage_->CommitAsync(std::move(write)), e->epoch};
     e->trials.push_back(t);
     e->Account(t, std::nullopt);
   }
+  RETURN_IF_ERROR(AwaitWrite(e, study, std::move(queued)));
   Notify({ChangeEvent::Kind::kTrialCreated, study, t.number, t.state});
   return t;
 }
 
-Status StudyService::Rank(const std::string& study, const std::vector<int64_t>& numbers_best_first) {
+Status StudyService::Rank(const std::string& study,
+                          const std::vector<int64_t>& numbers_best_first) {
   auto e = Find(study);
   if (!e) return StudyNotFound(study);
-  std::lock_guard lock(e->mu);
-  if (e->deleted) return StudyNotFound(study);
-  if (numbers_best_first.size() < 2) return InvalidArgument("numbers must rank at least two trials", "numbers");
-  std::set<int64_t> seen;
-  for (size_t i = 0; i < numbers_best_first.size(); ++i) {
-    const int64_t n = numbers_best_first[i];
-    const std::string field = "numbers[" + std::to_string(i) + "]";
-    if (n < 0 || n >= static_cast<int64_t>(e->trials.size())) return NotFound("trial " + std::to_string(n) + " not found", field);
-    if (!seen.insert(n).second) return InvalidArgument(field + " repeats trial " + std::to_string(n), field);
+  QueuedWrite queued;
+  {
+    std::lock_guard lock(e->mu);
+    RETURN_IF_ERROR(Usable(*e, study));
+    if (numbers_best_first.size() < 2)
+      return InvalidArgument("numbers must rank at least two trials", "numbers");
+    std::set<int64_t> seen;
+    for (size_t i = 0; i < numbers_best_first.size(); ++i) {
+      const int64_t n = numbers_best_first[i];
+      const std::string field = "numbers[" + std::to_string(i) + "]";
+      if (n < 0 || n >= static_cast<int64_t>(e->trials.size()))
+        return NotFound("trial " + std::to_string(n) + " not found", field);
+      if (!seen.insert(n).second)
+        return InvalidArgument(field + " repeats trial " + std::to_string(n), field);
+    }
+    if (!e->strategy) return FailedPrecondition(e->strategy_status.message(), "strategy.name");
+    StrategyState state = e->state;
+    RETURN_IF_ERROR(e->strategy->Rank(e->snapshot(), numbers_best_first, &state));
+    StudyWrite write;
+    write.study_id = e->id;
+    write.strategy_state_json = state.json.dump();
+    queued = {storage_->CommitAsync(std::move(write)), e->epoch};
+    e->state = std::move(state);
   }
-  if (!e->strategy) return FailedPrecondition(e->strategy_status.message(), "strategy.name");
-  StrategyState state = e->state;
-  RETURN_IF_ERROR(e->strategy->Rank(e->snapshot(), numbers_best_first, &state));
-  StudyWrite write;
-  write.study_id = e->id;
-  write.strategy_state_json = state.json.dump();
-  RETURN_IF_ERROR(storage_->Commit(write));
-  e->state = std::move(state);
-  return OkStatus();
+  return AwaitWrite(e, study, std::move(queued));
 }
 
 StatusOr<TrialPage> StudyService::ListTrials(const std::string& study, const TrialQuery& query) {
   auto e = Find(study);
   if (!e) return StudyNotFound(study);
   std::lock_guard lock(e->mu);
-  if (e->deleted) return StudyNotFound(study);
+  RETURN_IF_ERROR(Usable(*e, study));
   TrialPage page;
   const int64_t offset = std::max<int64_t>(query.offset, 0);
   for (const Trial& t : e->trials) {
@@ -498,7 +575,7 @@ StatusOr<Trial> StudyService::GetTrial(const std::string& study, int64_t number)
   auto e = Find(study);
   if (!e) return StudyNotFound(study);
   std::lock_guard lock(e->mu);
-  if (e->deleted) return StudyNotFound(study);
+  RETURN_IF_ERROR(Usable(*e, study));
   if (number < 0 || number >= static_cast<int64_t>(e->trials.size())) return TrialNotFound(study, number);
   return e->trials[number];
 }
@@ -507,7 +584,7 @@ StatusOr<BestResult> StudyService::Best(const std::string& study) {
   auto e = Find(study);
   if (!e) return StudyNotFound(study);
   std::lock_guard lock(e->mu);
-  if (e->deleted) return StudyNotFound(study);
+  RETURN_IF_ERROR(Usable(*e, study));
   BestResult result;
   if (e->best) result.trial = e->trials[*e->best];
   if (e->strategy) {
@@ -522,7 +599,7 @@ StatusOr<std::vector<PointPrediction>> StudyService::Predict(const std::string& 
   auto e = Find(study);
   if (!e) return StudyNotFound(study);
   std::lock_guard lock(e->mu);
-  if (e->deleted) return StudyNotFound(study);
+  RETURN_IF_ERROR(Usable(*e, study));
   if (!e->strategy) return FailedPrecondition(e->strategy_status.message(), "strategy.name");
   return e->strategy->Predict(e->snapshot(), points, e->state);
 }

@@ -4,14 +4,23 @@
 // acknowledges anything: when a method returns OK, its effect is durable. Requests are typed structs validated at the
 // HTTP boundary for shape; this class validates them against the study (bounds, outcomes, states).
 //
-// Thread safety: all methods are thread-safe. Each study has its own mutex, held across a whole ask (strategy +
-// storage write), so concurrent callers never receive the same trial number or point. Different studies proceed in
-// parallel. Event listeners are called after the write, outside the study lock.
+// Thread safety: all methods are thread-safe. Each study has its own mutex, held while a request runs the strategy,
+// changes the study in memory and queues its write (Storage::CommitAsync), so concurrent callers never receive the
+// same trial number or point. The lock is released before the write is durable: the caller then waits for the
+// disk outside the lock and is answered only when its write is durable, so requests to one study share group
+// commits instead of queueing behind each other's fsync. Storage applies a study's writes in the order they were
+// queued, so a request may build on the in-memory effect of an earlier one that is still being written (a suggest
+// after a not-yet-durable complete). Reads (GetTrial, ListTrials, Best, ...) may therefore see a change shortly
+// before its writer is answered. If a queued write fails, the study is reloaded from storage (Storage::Resync)
+// before anything else touches it, every request whose write failed gets an error (kUnavailable), and nothing that
+// was not acknowledged stays in memory. Different studies proceed in parallel. Event listeners are called after
+// the write is durable, outside the study lock.
 #ifndef BAYESD_SRC_SERVICE_STUDY_SERVICE_H_
 #define BAYESD_SRC_SERVICE_STUDY_SERVICE_H_
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -115,6 +124,8 @@ class StudyService {
   // config is equal, then the existing study with *created = false.
   StatusOr<StudyView> CreateStudy(const StudyConfig& config, bool if_exists_return, bool* created = nullptr);
   StatusOr<StudyView> GetStudy(const std::string& name);
+  // The study's config alone (no summary): what the HTTP layer needs on every trial request.
+  StatusOr<std::shared_ptr<const StudyConfig>> GetConfig(const std::string& name);
   std::vector<StudyView> ListStudies();
   Status DeleteStudy(const std::string& name);
 
@@ -144,7 +155,19 @@ class StudyService {
 
  private:
   struct StudyEntry;
+  // A write queued under the study lock, waited for after the lock is released.
+  struct QueuedWrite {
+    std::future<Status> done;
+    int64_t epoch = 0;  // the study's epoch when queued (see StudyEntry::epoch)
+  };
   std::shared_ptr<StudyEntry> Find(const std::string& name);
+  // Under the study lock: deleted -> kNotFound; a study whose reload is due is reloaded first.
+  Status Usable(StudyEntry& e, const std::string& name);
+  // Under the study lock: rebuilds the study from storage (trials, strategy and its state) after a failed write.
+  Status Reload(StudyEntry& e, const std::string& name);
+  // Without the study lock: waits for the write; on failure reloads the study (once per failure) and answers
+  // kUnavailable naming the cause.
+  Status AwaitWrite(const std::shared_ptr<StudyEntry>& e, const std::string& name, QueuedWrite write);
   // Applies `change` to trial `number` under the study lock, persists it, then notifies. `change` validates the
   // transition and returns a non-OK Status to refuse it (nothing is written then).
   StatusOr<Trial> UpdateTrial(const std::string& study, int64_t number,

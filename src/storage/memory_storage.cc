@@ -48,7 +48,13 @@ Status MemoryStorage::DeleteStudy(int64_t study_id) {
   return OkStatus();
 }
 
-Status MemoryStorage::Commit(const StudyWrite& write) {
+std::future<Status> MemoryStorage::CommitAsync(StudyWrite write) {
+  std::promise<Status> done;
+  done.set_value(Apply(write));
+  return done.get_future();
+}
+
+Status MemoryStorage::Apply(const StudyWrite& write) {
   // Every check comes before the first change, which makes the write atomic.
   RETURN_IF_ERROR(storage_internal::CheckWrite(write));
   std::lock_guard<std::mutex> lock(mu_);

@@ -4,6 +4,9 @@
 // Accepts and refuses exactly what SqliteStorage does (shared checks in storage_checks.h), assigns ids the same way
 // (1, 2, 3, ..., never reused) and answers kUnavailable after Close.
 //
+// CommitAsync applies the write before it returns (a ready future); Resync is LoadStudy. A write that passed the
+// shared checks cannot fail here (kNotFound aside), so the failed-study mark of storage.h never arises.
+//
 // Thread safety: every method may be called from any thread concurrently; one mutex serializes them.
 #ifndef BAYESD_SRC_STORAGE_MEMORY_STORAGE_H_
 #define BAYESD_SRC_STORAGE_MEMORY_STORAGE_H_
@@ -26,7 +29,8 @@ class MemoryStorage final : public Storage {
 
   Status CreateStudy(StoredStudy* study) override;
   Status DeleteStudy(int64_t study_id) override;
-  Status Commit(const StudyWrite& write) override;
+  std::future<Status> CommitAsync(StudyWrite write) override;
+  StatusOr<StoredStudy> Resync(int64_t study_id) override { return LoadStudy(study_id); }
   StatusOr<std::vector<StoredStudy>> LoadAll() override;
   StatusOr<StoredStudy> LoadStudy(int64_t study_id) override;
   void Close() override;
@@ -38,6 +42,7 @@ class MemoryStorage final : public Storage {
   };
 
   static StoredStudy Snapshot(const Entry& entry);
+  Status Apply(const StudyWrite& write);
 
   std::mutex mu_;
   std::map<int64_t, Entry> studies_;  // by id  (guarded by mu_, like everything below)

@@ -4,6 +4,8 @@
 #include <exception>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 #include "src/storage/file_lock.h"
 #include "src/storage/sqlite_db.h"
 #include "src/storage/sqlite_rows.h"
@@ -122,13 +124,39 @@ Status SqliteStorage::CreateStudy(StoredStudy* study) {
 }
 
 Status SqliteStorage::DeleteStudy(int64_t study_id) {
-  return Submit([&](SqliteDb& db) { return storage_internal::DeleteStudyRow(db, study_id); },
-                /*is_write=*/true);
+  return Submit(
+      [&](SqliteDb& db) {
+        Status status = storage_internal::DeleteStudyRow(db, study_id);
+        if (status.ok()) failed_studies_.erase(study_id);  // on the writer thread, like every use of the set
+        return status;
+      },
+      /*is_write=*/true);
 }
 
-Status SqliteStorage::Commit(const StudyWrite& write) {
-  RETURN_IF_ERROR(storage_internal::CheckWrite(write));
-  return Submit([&](SqliteDb& db) { return storage_internal::ApplyWrite(db, write); }, /*is_write=*/true);
+std::future<Status> SqliteStorage::CommitAsync(StudyWrite write) {
+  if (Status checked = storage_internal::CheckWrite(write); !checked.ok()) {
+    std::promise<Status> failed;
+    failed.set_value(std::move(checked));
+    return failed.get_future();
+  }
+  auto request = std::make_unique<Request>();
+  request->study_id = write.study_id;
+  request->run = [write = std::move(write)](SqliteDb& db) { return storage_internal::ApplyWrite(db, write); };
+  return Enqueue(std::move(request));
+}
+
+StatusOr<StoredStudy> SqliteStorage::Resync(int64_t study_id) {
+  StoredStudy study;
+  auto request = std::make_unique<Request>();
+  request->is_write = false;
+  request->resync = true;
+  request->study_id = study_id;
+  request->run = [&](SqliteDb& db) -> Status {
+    ASSIGN_OR_RETURN(study, storage_internal::LoadOneStudy(db, study_id));
+    return OkStatus();
+  };
+  RETURN_IF_ERROR(Enqueue(std::move(request)).get());
+  return study;
 }
 
 StatusOr<std::vector<StoredStudy>> SqliteStorage::LoadAll() {
@@ -161,20 +189,42 @@ void SqliteStorage::Close() {
     std::lock_guard<std::mutex> lock(read_mu_);
     reader_db_.reset();
   }
-  if (writer_.joinable()) writer_.join();
+  if (writer_.joinable()) {
+    writer_.join();
+    const SqliteStorageStats s = stats();
+    if (s.write_requests > 0) {
+      spdlog::info("event=storage_closed writes={} failed={} transactions={} writes_per_transaction={:.1f} "
+                   "largest_group={}",
+                   s.write_requests, s.failed_requests, s.transactions,
+                   s.transactions > 0 ? static_cast<double>(s.write_requests) / static_cast<double>(s.transactions)
+                                      : 0.0,
+                   s.largest_group);
+    }
+  }
   file_lock_.reset();  // after the writer closed its connection: the next owner finds the file at rest
 }
 
+std::future<Status> SqliteStorage::Enqueue(std::unique_ptr<Request> request) {
+  std::future<Status> answer = request->promise.get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!closing_) {
+      queue_.push_back(std::move(request));
+    }
+  }
+  if (request != nullptr) {  // not queued: closing
+    request->promise.set_value(Closed());
+  } else {
+    queue_cv_.notify_one();
+  }
+  return answer;
+}
+
 Status SqliteStorage::Submit(std::function<Status(SqliteDb&)> run, bool is_write) {
-  Request request;
-  request.run = std::move(run);
-  request.is_write = is_write;
-  std::unique_lock<std::mutex> lock(mu_);
-  if (closing_) return Closed();
-  queue_.push_back(&request);
-  queue_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return request.done; });
-  return request.status;
+  auto request = std::make_unique<Request>();
+  request->run = std::move(run);
+  request->is_write = is_write;
+  return Enqueue(std::move(request)).get();
 }
 
 Status SqliteStorage::Read(const std::function<Status(SqliteDb&)>& run) {
@@ -186,10 +236,11 @@ Status SqliteStorage::Read(const std::function<Status(SqliteDb&)>& run) {
 
 void SqliteStorage::WriterLoop() {
   for (;;) {
-    std::vector<Request*> group = NextGroup();
+    std::vector<std::unique_ptr<Request>> group = NextGroup();
     if (group.empty()) break;  // closing and drained
     RunGroup(group);
-    Answer(group);
+    // Answer after the COMMIT (or after the single read): an OK is durable.
+    for (std::unique_ptr<Request>& request : group) request->promise.set_value(std::move(request->status));
   }
   // Fold the WAL into the database file (and fsync it), so the file alone holds everything and the next Open
   // starts with an empty log. Failure here loses nothing: the WAL stays and is replayed at the next Open.
@@ -197,36 +248,42 @@ void SqliteStorage::WriterLoop() {
   writer_db_.reset();
 }
 
-std::vector<SqliteStorage::Request*> SqliteStorage::NextGroup() {
+std::vector<std::unique_ptr<SqliteStorage::Request>> SqliteStorage::NextGroup() {
   std::unique_lock<std::mutex> lock(mu_);
   queue_cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
   if (queue_.empty()) return {};
-  if (options_.commit_delay_us > 0 && !closing_) {
+  if (options_.commit_delay_us > 0 && !closing_ && queue_.front()->is_write) {
     const size_t full = static_cast<size_t>(options_.max_group_size);
     queue_cv_.wait_for(lock, std::chrono::microseconds(options_.commit_delay_us),
                        [&] { return closing_ || queue_.size() >= full; });
   }
-  size_t n = std::min(queue_.size(), static_cast<size_t>(options_.max_group_size));
-  std::vector<Request*> group(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
-  queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
+  // A group is one read (or Resync), or the longest run of consecutive writes at the front: the queue's order is
+  // the order of execution, so a Resync sees exactly the writes queued before it.
+  std::vector<std::unique_ptr<Request>> group;
+  if (!queue_.front()->is_write) {
+    group.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+    return group;
+  }
+  const size_t limit = static_cast<size_t>(options_.max_group_size);
+  while (!queue_.empty() && queue_.front()->is_write && group.size() < limit) {
+    group.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
   return group;
 }
 
-void SqliteStorage::RunGroup(const std::vector<Request*>& group) {
-  // Reads first, outside the write transaction: they must not see writes that might still roll back. They were
-  // queued concurrently with this group's writes, so reading before them is a valid order.
-  std::vector<Request*> writes;
-  for (Request* request : group) {
-    if (request->is_write) {
-      writes.push_back(request);
-    } else {
-      request->status = RunGuarded(request->run, *writer_db_);
-    }
+void SqliteStorage::RunGroup(const std::vector<std::unique_ptr<Request>>& group) {
+  if (!group.front()->is_write) {  // a read or a Resync, alone in its group, outside any transaction
+    Request* request = group.front().get();
+    if (request->resync) failed_studies_.erase(request->study_id);
+    request->status = RunGuarded(request->run, *writer_db_);
+    return;
   }
-  if (!writes.empty()) RunWrites(writes);
+  RunWrites(group);
 }
 
-void SqliteStorage::RunWrites(const std::vector<Request*>& writes) {
+void SqliteStorage::RunWrites(const std::vector<std::unique_ptr<Request>>& writes) {
   transactions_.fetch_add(1);
   write_requests_.fetch_add(static_cast<int64_t>(writes.size()));
   int64_t size = static_cast<int64_t>(writes.size());
@@ -235,9 +292,17 @@ void SqliteStorage::RunWrites(const std::vector<Request*>& writes) {
   }
 
   Status group_status = writer_db_->RunCached("BEGIN IMMEDIATE");
-  for (Request* request : writes) {
+  for (const std::unique_ptr<Request>& request : writes) {
     if (!group_status.ok()) break;
-    RunInSavepoint(request);
+    if (request->study_id != 0 && failed_studies_.count(request->study_id) > 0) {
+      request->status = Unavailable("an earlier write of study " + std::to_string(request->study_id) +
+                                    " failed; nothing was written (the study needs a Resync)");
+      continue;
+    }
+    RunInSavepoint(request.get());
+    if (!request->status.ok() && request->study_id != 0 && request->status.code() != StatusCode::kNotFound) {
+      failed_studies_.insert(request->study_id);
+    }
     if (!writer_db_->InTransaction()) {
       // SQLite rolled the whole transaction back (I/O error, disk full, out of memory): earlier requests of the
       // group are gone too.
@@ -247,11 +312,12 @@ void SqliteStorage::RunWrites(const std::vector<Request*>& writes) {
   if (group_status.ok()) group_status = writer_db_->RunCached("COMMIT");
   if (!group_status.ok()) {
     if (writer_db_->InTransaction()) (void)writer_db_->RunCached("ROLLBACK");
-    for (Request* request : writes) {
+    for (const std::unique_ptr<Request>& request : writes) {
       if (request->status.ok()) request->status = group_status;
+      if (request->study_id != 0) failed_studies_.insert(request->study_id);
     }
   }
-  for (Request* request : writes) {
+  for (const std::unique_ptr<Request>& request : writes) {
     if (!request->status.ok()) failed_requests_.fetch_add(1);
   }
 }
@@ -267,14 +333,6 @@ void SqliteStorage::RunInSavepoint(Request* request) {
     if (!undo.ok()) (void)writer_db_->RunCached("ROLLBACK");
   }
   request->status = std::move(status);
-}
-
-void SqliteStorage::Answer(const std::vector<Request*>& group) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (Request* request : group) request->done = true;
-  }
-  done_cv_.notify_all();
 }
 
 }  // namespace bayesd

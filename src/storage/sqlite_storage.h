@@ -1,10 +1,13 @@
 // SqliteStorage: the Storage contract (storage.h) on one SQLite database file, or on a private in-memory database.
 //
 // One writer. A dedicated writer thread owns the write connection. CreateStudy, DeleteStudy and Commit queue a
-// request and block until the writer reports it. The writer takes everything queued (up to max_group_size), runs it
-// in ONE transaction with a SAVEPOINT per request and commits once, so concurrent callers share one fsync (group
-// commit). A request that fails is rolled back to its savepoint and fails alone; its neighbours still commit. A
-// caller is answered only after the COMMIT of its group, so an OK means durable (see SqliteStorageOptions).
+// request and block until the writer reports it; CommitAsync queues it and returns a future. The writer takes the
+// writes queued (up to max_group_size), runs them in ONE transaction with a SAVEPOINT per request and commits once,
+// so concurrent callers share one fsync (group commit). A request that fails is rolled back to its savepoint and
+// fails alone; its neighbours still commit, except later writes of the same study, which fail as described in
+// storage.h (the writer keeps the set of failed studies; Resync is a queued request that clears the mark). A caller
+// is answered only after the COMMIT of its group, so an OK means durable (see SqliteStorageOptions). The queue is
+// FIFO and a group is a run of consecutive writes, so writes commit in the order they were queued.
 //
 // Reads. On a file, LoadAll and LoadStudy use a second, read-only-in-practice connection (WAL lets it read while the
 // writer writes), serialized by a mutex and wrapped in a read transaction so each call sees one snapshot. An
@@ -25,7 +28,9 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <future>
 #include <memory>
+#include <set>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -88,7 +93,8 @@ class SqliteStorage final : public Storage {
 
   Status CreateStudy(StoredStudy* study) override;
   Status DeleteStudy(int64_t study_id) override;
-  Status Commit(const StudyWrite& write) override;
+  std::future<Status> CommitAsync(StudyWrite write) override;
+  StatusOr<StoredStudy> Resync(int64_t study_id) override;
   StatusOr<std::vector<StoredStudy>> LoadAll() override;
   StatusOr<StoredStudy> LoadStudy(int64_t study_id) override;
   // Answers every request already queued, checkpoints the WAL into the database file, closes both connections and
@@ -101,18 +107,22 @@ class SqliteStorage final : public Storage {
 
  private:
   // Work for the writer thread. `run` executes on the write connection; for a write it runs inside the request's
-  // savepoint. The caller's thread waits on done_cv_ until `done`.
+  // savepoint. The writer answers through `promise` after the group's COMMIT.
   struct Request {
     std::function<Status(storage_internal::SqliteDb&)> run;
     bool is_write = true;
+    int64_t study_id = 0;  // writes of one study (0: none): the failed-study mark applies
+    bool resync = false;   // clears the failed mark of study_id before `run`
     Status status;
-    bool done = false;
+    std::promise<Status> promise;
   };
 
   SqliteStorage(const SqliteStorageOptions& options, std::unique_ptr<storage_internal::FileLock> file_lock,
                 std::unique_ptr<storage_internal::SqliteDb> writer_db,
                 std::unique_ptr<storage_internal::SqliteDb> reader_db);
 
+  // Queues a request; the future is ready when the writer has answered it (at once, kUnavailable, after Close).
+  std::future<Status> Enqueue(std::unique_ptr<Request> request);
   // Queues `run` and blocks until the writer has answered it.
   Status Submit(std::function<Status(storage_internal::SqliteDb&)> run, bool is_write);
   // Runs a read on the read connection (files) or through the writer (in memory).
@@ -120,21 +130,21 @@ class SqliteStorage final : public Storage {
 
   // Writer thread.
   void WriterLoop();
-  std::vector<Request*> NextGroup();
-  void RunGroup(const std::vector<Request*>& group);
-  void RunWrites(const std::vector<Request*>& writes);
+  std::vector<std::unique_ptr<Request>> NextGroup();
+  void RunGroup(const std::vector<std::unique_ptr<Request>>& group);
+  void RunWrites(const std::vector<std::unique_ptr<Request>>& writes);
   void RunInSavepoint(Request* request);
-  void Answer(const std::vector<Request*>& group);
 
   const SqliteStorageOptions options_;
   std::unique_ptr<storage_internal::FileLock> file_lock_;  // files only; released by Close
 
-  // Guards the queue and the request flags; queue_cv_ wakes the writer, done_cv_ wakes waiting callers.
+  // Guards the queue; queue_cv_ wakes the writer.
   std::mutex mu_;
   std::condition_variable queue_cv_;
-  std::condition_variable done_cv_;
-  std::deque<Request*> queue_;
+  std::deque<std::unique_ptr<Request>> queue_;
   bool closing_ = false;  // no new requests; the writer exits once queue_ is empty
+
+  std::set<int64_t> failed_studies_;  // writer thread only: studies whose writes fail until Resync
 
   // Owned by the writer thread from construction until it exits (then destroyed by it).
   std::unique_ptr<storage_internal::SqliteDb> writer_db_;

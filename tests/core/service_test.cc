@@ -1,8 +1,12 @@
 #include "src/service/study_service.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -222,6 +226,157 @@ TEST(ServiceRestartTest, ARestartRestoresStudiesTrialsAndTheSequence) {
   EXPECT_EQ((*next)[1].params, uninterrupted[5].params);
   (*storage)->Close();
   std::filesystem::remove(path);
+}
+
+// Runs one statement on the database file through a connection of the test's own (fault injection by trigger).
+void RawExec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+// A service on a real SQLite file whose writes can be made to fail: a trigger refuses a chosen trial number.
+class ServiceWriteFailureTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = (std::filesystem::temp_directory_path() /
+             ("bayesd_service_fail_" + std::to_string(getpid()) + "_" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db"))
+                .string();
+    Remove();
+    SqliteStorageOptions options;
+    options.path = path_;
+    auto storage = SqliteStorage::Open(options);
+    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+    storage_ = std::move(storage).value();
+    service_ = std::make_unique<StudyService>(storage_.get(), ServiceOptions{});
+    ASSERT_TRUE(service_->Load().ok());
+  }
+  void TearDown() override {
+    service_.reset();
+    if (storage_) storage_->Close();
+    Remove();
+  }
+  void Remove() {
+    for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path_ + suffix);
+  }
+  void RefuseTrial(int64_t number) {
+    RawExec(path_, "CREATE TRIGGER refuse BEFORE INSERT ON trials WHEN NEW.number = " + std::to_string(number) +
+                       " BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  }
+  void StopRefusing() { RawExec(path_, "DROP TRIGGER IF EXISTS refuse"); }
+
+  // The study in memory equals the study on disk, trial by trial.
+  void ExpectMemoryMatchesDisk(const std::string& name) {
+    auto view = service_->GetStudy(name);
+    ASSERT_TRUE(view.ok());
+    auto stored = storage_->LoadStudy(view->id);
+    ASSERT_TRUE(stored.ok());
+    auto memory = service_->ListTrials(name, {})->trials;
+    ASSERT_EQ(memory.size(), stored->trials.size());
+    for (size_t i = 0; i < memory.size(); ++i) {
+      EXPECT_EQ(memory[i].number, stored->trials[i].number);
+      EXPECT_EQ(memory[i].state, stored->trials[i].state) << "trial " << i;
+      EXPECT_EQ(memory[i].params, stored->trials[i].params) << "trial " << i;
+      EXPECT_EQ(memory[i].values, stored->trials[i].values) << "trial " << i;
+    }
+  }
+
+  std::string path_;
+  std::unique_ptr<SqliteStorage> storage_;
+  std::unique_ptr<StudyService> service_;
+};
+
+// A suggest whose write fails is answered with an error and leaves no trace: not in memory, not on disk, and the
+// strategy's sequence continues as if it had never happened (its state is reloaded from disk).
+TEST_F(ServiceWriteFailureTest, AFailedSuggestLeavesNoTrace) {
+  ASSERT_TRUE(service_->CreateStudy(Config("s"), false).ok());
+  ASSERT_TRUE(service_->Suggest("s", {3, ""}).ok());
+  RefuseTrial(3);
+  auto refused = service_->Suggest("s", {1, ""});
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("injected failure"), std::string::npos);
+  EXPECT_EQ(service_->GetTrial("s", 3).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(service_->GetStudy("s")->summary.counts.at("total"), 3);
+  ASSERT_TRUE(service_->Complete("s", 1, {{{"f", 1}, {"g", 0}}, {}, std::nullopt}).ok());
+  ExpectMemoryMatchesDisk("s");
+  StopRefusing();
+  auto next = service_->Suggest("s", {1, ""});
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ((*next)[0].number, 3);
+  MemoryStorage memory;
+  StudyService uninterrupted(&memory, {});
+  ASSERT_TRUE(uninterrupted.Load().ok());
+  ASSERT_TRUE(uninterrupted.CreateStudy(Config("s"), false).ok());
+  EXPECT_EQ((*next)[0].params, (*uninterrupted.Suggest("s", {4, ""}))[3].params);
+  ExpectMemoryMatchesDisk("s");
+}
+
+// A complete whose write fails: the trial is pending again in memory, as on disk.
+TEST_F(ServiceWriteFailureTest, AFailedCompleteLeavesTheTrialPending) {
+  ASSERT_TRUE(service_->CreateStudy(Config("s"), false).ok());
+  ASSERT_TRUE(service_->Suggest("s", {3, ""}).ok());
+  RefuseTrial(1);  // INSERT OR REPLACE inserts: updates of trial 1 are refused too
+  EXPECT_EQ(service_->Complete("s", 1, {{{"f", 1}, {"g", 0}}, {}, std::nullopt}).status().code(),
+            StatusCode::kUnavailable);
+  EXPECT_EQ(service_->GetTrial("s", 1)->state, TrialState::kPending);
+  EXPECT_FALSE(service_->GetStudy("s")->summary.best_value.has_value());
+  ASSERT_TRUE(service_->Complete("s", 2, {{{"f", 2}, {"g", 0}}, {}, std::nullopt}).ok());
+  ExpectMemoryMatchesDisk("s");
+  StopRefusing();
+  ASSERT_TRUE(service_->Complete("s", 1, {{{"f", 1}, {"g", 0}}, {}, std::nullopt}).ok());
+  EXPECT_EQ(*service_->GetStudy("s")->summary.best_value, 1.0);
+  ExpectMemoryMatchesDisk("s");
+}
+
+// Under concurrent asks and tells, a failure in the middle (other requests' writes queued behind the failed one)
+// ends with memory equal to disk, no number or point handed out twice, and every acknowledged completion stored.
+TEST_F(ServiceWriteFailureTest, ConcurrentRequestsAroundAFailureEndConsistent) {
+  ASSERT_TRUE(service_->CreateStudy(Config("s", "random"), false).ok());
+  RefuseTrial(60);
+  std::atomic<bool> dropped{false};
+  std::atomic<int> failures{0};
+  std::mutex mu;
+  std::set<int64_t> acknowledged;
+  std::vector<Trial> handed_out;
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 8; ++w) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < 25; ++k) {
+        auto t = service_->Suggest("s", {1, ""});
+        if (!t.ok()) {
+          EXPECT_EQ(t.status().code(), StatusCode::kUnavailable) << t.status().ToString();
+          if (failures.fetch_add(1) >= 3 && !dropped.exchange(true)) StopRefusing();
+          continue;
+        }
+        const int64_t n = (*t)[0].number;
+        auto done = service_->Complete("s", n, {{{"f", 1}, {"g", 0}}, {}, std::nullopt});
+        std::lock_guard lock(mu);
+        handed_out.push_back((*t)[0]);
+        if (done.ok()) acknowledged.insert(n);
+        else EXPECT_EQ(done.status().code(), StatusCode::kUnavailable) << done.status().ToString();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_GE(failures.load(), 1);
+  ExpectMemoryMatchesDisk("s");
+  std::set<int64_t> numbers;
+  std::set<std::vector<double>> points;
+  for (const Trial& t : handed_out) {
+    EXPECT_TRUE(numbers.insert(t.number).second) << "number " << t.number << " handed out twice";
+    EXPECT_TRUE(points.insert(t.params).second) << "a point handed out twice (trial " << t.number << ")";
+  }
+  auto stored = storage_->LoadStudy(service_->GetStudy("s")->id);
+  ASSERT_TRUE(stored.ok());
+  for (int64_t n : acknowledged) {
+    ASSERT_LT(static_cast<size_t>(n), stored->trials.size());
+    EXPECT_EQ(stored->trials[n].state, TrialState::kCompleted) << "acknowledged trial " << n;
+  }
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <random>
 #include <set>
 #include <string>
@@ -53,6 +54,7 @@ std::unique_ptr<SqliteStorage> OpenFile(const std::string& path) {
 std::string RawQuery(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
   sqlite3_stmt* stmt = nullptr;
   std::string out;
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
@@ -274,6 +276,63 @@ TEST(SqliteStorageTest, FailingRequestFailsAloneInsideItsGroup) {
     ASSERT_TRUE(loaded.ok());
     ASSERT_EQ(loaded->trials.size(), 1u);
     EXPECT_EQ(loaded->trials[0].number, 0);
+  }
+}
+
+// A write that fails in the writer (here: a trigger, added by another connection, refuses trial 5 of one study)
+// marks its study: the writes of that study queued after it fail without being applied, other studies are not
+// disturbed, and Resync clears the mark and returns what is stored.
+TEST(SqliteStorageTest, AFailedAsyncWriteFailsTheStudysLaterWritesUntilResync) {
+  TempDir dir;
+  const std::string path = dir.File("fail.db");
+  for (bool grouped : {false, true}) {
+    SCOPED_TRACE(grouped ? "writes in one group" : "writes in separate groups");
+    std::filesystem::remove(path);
+    SqliteStorageOptions options;
+    options.path = path;
+    if (grouped) options.commit_delay_us = 200'000;  // the writer waits for all five writes: one transaction
+    std::unique_ptr<SqliteStorage> storage = OpenOrDie(options);
+    ASSERT_NE(storage, nullptr);
+    StoredStudy study = MakeStudy("s");
+    StoredStudy other = MakeStudy("other");
+    ASSERT_TRUE(storage->CreateStudy(&study).ok());
+    ASSERT_TRUE(storage->CreateStudy(&other).ok());
+    RawQuery(path, "CREATE TRIGGER refuse_five BEFORE INSERT ON trials WHEN NEW.study_id = " +
+                       std::to_string(study.id) + " AND NEW.number = 5 BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    SqliteStorageStats before = storage->stats();
+    std::future<Status> four = storage->CommitAsync(Write(study.id, {MakeTrial(4)}, "{\"n\":4}"));
+    std::future<Status> five = storage->CommitAsync(Write(study.id, {MakeTrial(5)}, "{\"n\":5}"));
+    std::future<Status> other_write = storage->CommitAsync(Write(other.id, {MakeTrial(0)}));
+    std::future<Status> six = storage->CommitAsync(Write(study.id, {MakeTrial(6)}, "{\"n\":6}"));
+    std::future<Status> state_only = storage->CommitAsync(Write(study.id, {}, "{\"n\":7}"));
+    EXPECT_TRUE(four.get().ok());
+    Status failed = five.get();
+    EXPECT_EQ(failed.code(), StatusCode::kInternal) << failed.ToString();
+    EXPECT_NE(failed.message().find("injected"), std::string::npos) << failed.ToString();
+    EXPECT_TRUE(other_write.get().ok());
+    EXPECT_EQ(six.get().code(), StatusCode::kUnavailable);
+    EXPECT_EQ(state_only.get().code(), StatusCode::kUnavailable);
+    if (grouped) {
+      EXPECT_EQ(storage->stats().transactions - before.transactions, 1);
+    }
+
+    StatusOr<StoredStudy> resynced = storage->Resync(study.id);
+    ASSERT_TRUE(resynced.ok()) << resynced.status().ToString();
+    ASSERT_EQ(resynced->trials.size(), 1u);
+    EXPECT_EQ(resynced->trials[0].number, 4);
+    EXPECT_EQ(resynced->strategy_state_json, "{\"n\":4}");
+    // Cleared: the next write lands (trial 6 is not refused by the trigger).
+    EXPECT_TRUE(storage->CommitAsync(Write(study.id, {MakeTrial(6)})).get().ok());
+    StatusOr<StoredStudy> loaded = storage->LoadStudy(study.id);
+    ASSERT_TRUE(loaded.ok());
+    EXPECT_EQ(loaded->trials.size(), 2u);
+    StatusOr<StoredStudy> other_loaded = storage->LoadStudy(other.id);
+    ASSERT_TRUE(other_loaded.ok());
+    EXPECT_EQ(other_loaded->trials.size(), 1u);
+    // Deleting a marked study clears its mark too (nothing is left to diverge from).
+    EXPECT_EQ(storage->CommitAsync(Write(study.id, {MakeTrial(5)})).get().code(), StatusCode::kInternal);
+    EXPECT_TRUE(storage->DeleteStudy(study.id).ok());
+    storage->Close();
   }
 }
 

@@ -7,7 +7,10 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <chrono>
+#include <future>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -372,6 +375,97 @@ TEST_P(StorageConformanceTest, CloseIsIdempotentAndLaterCallsAreUnavailable) {
   EXPECT_EQ(storage_->DeleteStudy(id).code(), StatusCode::kUnavailable);
   EXPECT_EQ(storage_->LoadAll().status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(storage_->LoadStudy(id).status().code(), StatusCode::kUnavailable);
+}
+
+// CommitAsync: writes land in the order they were queued, whichever thread queued them. Every write replaces
+// trial 0 and the strategy state with its own sequence number and adds a trial of its own; the stored study must
+// show the last write queued, and every write must have landed.
+TEST_P(StorageConformanceTest, AsyncCommitsLandInTheOrderTheyWereQueued) {
+  constexpr int kThreads = 4;
+  constexpr int kWritesPerThread = 100;
+  int64_t id = Create("ordered");
+  std::mutex order_mu;  // makes "queued" a total order the test knows: the sequence number is taken with the call
+  int64_t sequence = 0;
+  std::vector<std::future<Status>> futures[kThreads];
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWritesPerThread; ++i) {
+        std::lock_guard<std::mutex> lock(order_mu);
+        const int64_t n = ++sequence;
+        Trial first = MakeTrial(0);
+        first.values = {{"y", static_cast<double>(n)}};
+        futures[t].push_back(
+            storage_->CommitAsync(Write(id, {first, MakeTrial(n)}, "{\"seq\":" + std::to_string(n) + "}")));
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (auto& per_thread : futures) {
+    for (std::future<Status>& f : per_thread) {
+      Status status = f.get();
+      EXPECT_TRUE(status.ok()) << status.ToString();
+    }
+  }
+  StoredStudy stored = Load(id);
+  const int64_t last = int64_t{kThreads} * kWritesPerThread;
+  EXPECT_EQ(stored.strategy_state_json, "{\"seq\":" + std::to_string(last) + "}");
+  ASSERT_EQ(stored.trials.size(), static_cast<size_t>(last + 1));
+  EXPECT_EQ(stored.trials[0].values.at("y"), static_cast<double>(last));
+}
+
+// A write queued after another of the same study may build on it: a Resync queued after writes whose futures
+// nobody waited for yet sees all of them.
+TEST_P(StorageConformanceTest, ResyncSeesEveryWriteQueuedBeforeIt) {
+  int64_t id = Create("chain");
+  int64_t other = Create("other");
+  std::vector<std::future<Status>> futures;
+  for (int64_t n = 0; n < 50; ++n) {
+    futures.push_back(storage_->CommitAsync(Write(id, {MakeTrial(n)}, "{\"n\":" + std::to_string(n) + "}")));
+    futures.push_back(storage_->CommitAsync(Write(other, {MakeTrial(n)})));
+  }
+  StatusOr<StoredStudy> resynced = storage_->Resync(id);
+  ASSERT_TRUE(resynced.ok()) << resynced.status().ToString();
+  EXPECT_EQ(resynced->trials.size(), 50u);
+  EXPECT_EQ(resynced->strategy_state_json, "{\"n\":49}");
+  EXPECT_EQ(resynced->name, "chain");
+  for (std::future<Status>& f : futures) EXPECT_TRUE(f.get().ok());
+  ExpectSameStudy(*resynced, Load(id));
+  EXPECT_EQ(storage_->Resync(id + 1000).status().code(), StatusCode::kNotFound);
+}
+
+// Input the shared checks refuse fails at once, before anything is queued, and does not mark the study: the next
+// write of the study lands.
+TEST_P(StorageConformanceTest, AsyncInvalidInputFailsAtOnceAndDoesNotMarkTheStudy) {
+  int64_t id = Create("s");
+  Trial bad = MakeTrial(1);
+  bad.values = {{"y", std::numeric_limits<double>::quiet_NaN()}};
+  std::future<Status> refused = storage_->CommitAsync(Write(id, {MakeTrial(0), bad}));
+  ASSERT_EQ(refused.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  EXPECT_EQ(refused.get().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(storage_->CommitAsync(Write(id + 1000, {MakeTrial(0)})).get().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(storage_->CommitAsync(Write(id, {MakeTrial(2)})).get().ok());
+  StoredStudy stored = Load(id);
+  ASSERT_EQ(stored.trials.size(), 1u);
+  EXPECT_EQ(stored.trials[0].number, 2);
+}
+
+// Close answers every queued write (each future gets a value: OK and durable, or kUnavailable); after Close,
+// CommitAsync and Resync answer kUnavailable at once.
+TEST_P(StorageConformanceTest, CloseAnswersQueuedAsyncWrites) {
+  int64_t id = Create("s");
+  std::vector<std::future<Status>> futures;
+  for (int64_t n = 0; n < 200; ++n) futures.push_back(storage_->CommitAsync(Write(id, {MakeTrial(n)})));
+  storage_->Close();
+  for (std::future<Status>& f : futures) {
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    Status status = f.get();
+    EXPECT_TRUE(status.ok() || status.code() == StatusCode::kUnavailable) << status.ToString();
+  }
+  std::future<Status> late = storage_->CommitAsync(Write(id, {MakeTrial(500)}));
+  ASSERT_EQ(late.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  EXPECT_EQ(late.get().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(storage_->Resync(id).status().code(), StatusCode::kUnavailable);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, StorageConformanceTest, ::testing::ValuesIn(kBackends),
