@@ -1,9 +1,13 @@
 #include "src/http/server.h"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
@@ -21,6 +25,10 @@ namespace bayesd {
 std::string Dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+namespace {
+constexpr int kListenBacklog = 1024;  // the kernel caps it at net.core.somaxconn
+}  // namespace
 
 bool IsLoopbackHost(const std::string& host) {
   if (host == "localhost" || host == "::1" || host == "[::1]") return true;
@@ -93,6 +101,7 @@ struct ApiServer::Impl {
   ApiContext ctx;
   httplib::Server http;
   int port = -1;
+  socket_t listen_fd = INVALID_SOCKET;  // the listening socket, captured by ConfigureServer's socket options
   std::atomic<bool> stopped{false};
 
   Impl(StudyService* s, ServerOptions o)
@@ -110,13 +119,16 @@ struct ApiServer::Impl {
   }
 
   void Add(const char* method, const char* pattern, const char* route, RouteHandler handler) {
-    auto wrapped = [this, route, handler](const httplib::Request& req, httplib::Response& res) {
+    auto wrapped = [this, route = std::string(route), handler](const httplib::Request& req,
+                                                               httplib::Response& res) {
       const auto start = std::chrono::steady_clock::now();
       Send(res, Invoke(handler, ctx, req));
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       metrics.RecordRequest(route, res.status, secs);
-      spdlog::debug("event=request route=\"{}\" path=\"{}\" status={} ms={:.3f}", route, req.path.substr(0, 200),
-                    res.status, secs * 1e3);
+      if (spdlog::should_log(spdlog::level::debug)) {
+        spdlog::debug("event=request route=\"{}\" path=\"{}\" status={} ms={:.3f}", route,
+                      req.path.substr(0, 200), res.status, secs * 1e3);
+      }
     };
     const std::string m = method;
     if (m == "GET") http.Get(pattern, wrapped);
@@ -151,6 +163,14 @@ struct ApiServer::Impl {
     http.set_write_timeout(static_cast<time_t>(options.write_timeout_seconds),
                            static_cast<time_t>(std::fmod(options.write_timeout_seconds, 1.0) * 1e6));
     http.set_keep_alive_timeout(5);
+    http.set_keep_alive_max_count(static_cast<size_t>(std::max(options.keep_alive_max_count, 1)));
+    // httplib 0.11 listens with a backlog of 5: clients that connect at the same moment (a load generator, many
+    // workers starting together) overflow it and wait for a SYN retransmit (1 s). Remember the listening socket so
+    // Bind can listen again with a real backlog (Linux updates the backlog of a listening socket).
+    http.set_socket_options([this](socket_t sock) {
+      httplib::default_socket_options(sock);
+      listen_fd = sock;
+    });
     http.set_tcp_nodelay(true);
     http.set_default_headers({{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -255,6 +275,7 @@ struct ApiServer::Impl {
 
   void ForwardServiceEvents() {
     service->AddListener([this](const ChangeEvent& e) {
+      if (events.subscriber_count() == 0) return;  // nobody listens: skip building the event
       static const char* kTypes[] = {"study_created", "study_deleted", "trial_created", "trial_updated"};
       nlohmann::json j = {{"type", kTypes[static_cast<int>(e.kind)]}, {"study", e.study}};
       if (e.number >= 0) {
@@ -286,6 +307,9 @@ Status ApiServer::Bind() {
   if (impl_->port < 0) {
     return Unavailable("cannot bind " + impl_->options.host + ":" + std::to_string(impl_->options.port) +
                        " (address in use or not available)");
+  }
+  if (impl_->listen_fd != INVALID_SOCKET && ::listen(impl_->listen_fd, kListenBacklog) != 0) {
+    spdlog::warn("event=listen_backlog error=\"{}\" (keeping httplib's backlog of 5)", std::strerror(errno));
   }
   return OkStatus();
 }

@@ -22,7 +22,13 @@ struct ServerOptions {
   std::string token;               // bearer token; empty = no authentication
   bool insecure_no_auth = false;   // allow a non-loopback bind without a token
   size_t max_body_bytes = 1 << 20;  // larger request bodies get 413
-  int threads = 32;                // worker threads (each open event stream holds one)
+  // Worker threads. Each open keep-alive connection and each event stream holds one while it is open, so a
+  // connection beyond this count waits for a free thread: set it at least to the number of concurrent clients.
+  int threads = 64;
+  // Requests one keep-alive connection may send before the server closes it (httplib's default is 5, which makes a
+  // busy client reconnect every 5 requests). A connection holds a worker thread while it is open, so a larger
+  // count favours the connections already in service when there are more connections than threads.
+  int keep_alive_max_count = 100;
   int max_event_streams = 8;       // open /api/v1/events streams at most; further ones get 503
   double read_timeout_seconds = 10.0;
   double write_timeout_seconds = 10.0;

@@ -205,16 +205,18 @@ std::shared_ptr<StudyService::StudyEntry> StudyService::Find(const std::string& 
 
 void StudyService::AddListener(std::function<void(const ChangeEvent&)> listener) {
   std::lock_guard lock(listeners_mu_);
-  listeners_.push_back(std::move(listener));
+  auto next = std::make_shared<Listeners>(*listeners_);
+  next->push_back(std::move(listener));
+  listeners_ = std::move(next);
 }
 
 void StudyService::Notify(const ChangeEvent& event) {
-  std::vector<std::function<void(const ChangeEvent&)>> listeners;
+  std::shared_ptr<const Listeners> listeners;
   {
     std::lock_guard lock(listeners_mu_);
     listeners = listeners_;
   }
-  for (auto& l : listeners) l(event);
+  for (const auto& l : *listeners) l(event);
 }
 
 Status StudyService::Usable(StudyEntry& e, const std::string& name) {

@@ -178,8 +178,9 @@ class StudyService {
   ServiceOptions options_;
   std::shared_mutex studies_mu_;  // guards studies_ (the map, not the entries)
   std::map<std::string, std::shared_ptr<StudyEntry>> studies_;
+  using Listeners = std::vector<std::function<void(const ChangeEvent&)>>;
   std::mutex listeners_mu_;
-  std::vector<std::function<void(const ChangeEvent&)>> listeners_;
+  std::shared_ptr<const Listeners> listeners_ = std::make_shared<Listeners>();  // replaced, never changed
 };
 
 // Milliseconds since the Unix epoch.
