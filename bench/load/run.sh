@@ -75,7 +75,7 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR 
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
 
 echo "bayesd load benchmark: $BIN"
-echo "host: $(nproc) cores, $(uname -r); wrk $WRK_THREADS threads, ${DURATION}s x $REPEATS runs per row; strategy $STRATEGY; daemon: --sync full (default) $DAEMON_ARGS; database in $LOAD_DB_DIR"
+echo "host: $(nproc) cores, $(uname -r); wrk $WRK_THREADS threads, ${DURATION}s x $REPEATS runs per row; strategy $STRATEGY; daemon args: ${DAEMON_ARGS:-(none: --sync full)}; database in $LOAD_DB_DIR"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 $PY - "$LOAD_DB_DIR" <<'PYEOF'
 import os, sys, time
