@@ -3,7 +3,7 @@
 // creates one study and has every committer write one trial per Commit (a completed trial of realistic size plus
 // the strategy state, what the service writes on a tell) for --seconds. Prints the median over --repeats runs.
 //
-//   storage_bench [--dir DIR] [--seconds 1.0] [--repeats 5]
+//   storage_bench [--dir DIR] [--seconds 1.0] [--repeats 5] [--committers 1,4,16]
 //
 // DIR should be on the disk the daemon will use: fsync cost is the whole story at synchronous FULL.
 #include <CLI/CLI.hpp>
@@ -111,9 +111,13 @@ int main(int argc, char** argv) {
   std::string dir = std::filesystem::temp_directory_path().string();
   double seconds = 1.0;
   int repeats = 5;
+  std::vector<int> committer_counts = {1, 4, 16};
   app.add_option("--dir", dir, "directory for the database files (use the daemon's disk)");
   app.add_option("--seconds", seconds, "length of one run")->check(CLI::PositiveNumber);
   app.add_option("--repeats", repeats, "runs per configuration (the median is printed)")->check(CLI::PositiveNumber);
+  app.add_option("--committers", committer_counts, "concurrent committers per row (comma-separated)")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
 
   struct Config {
@@ -131,7 +135,7 @@ int main(int argc, char** argv) {
               "commits/txn");
   std::string path = dir + "/bayesd_storage_bench.db";
   for (const Config& config : configs) {
-    for (int committers : {1, 4, 16}) {
+    for (int committers : committer_counts) {
       std::vector<double> rates;
       std::vector<double> grouping;
       for (int r = 0; r < repeats; ++r) {
