@@ -116,7 +116,8 @@ class CboStrategy : public Strategy {
       : options_status_(options.status()),
         options_(options.ok() ? *options : CboOptions()),
         space_(config.parameters),
-        dim_(space_.dimension()) {}
+        dim_(space_.dimension()),
+        seed_(config.seed) {}
 
   StatusOr<std::vector<Suggestion>> Suggest(const StudySnapshot& study, int count, StrategyState* state) override {
     ASSIGN_OR_RETURN(CboState s, Load(study, *state));
@@ -159,6 +160,7 @@ class CboStrategy : public Strategy {
     } else if (state.json.contains("batch")) {
       cache_.reset();
       ASSIGN_OR_RETURN(s, StateFromJson(state.json, dim_));
+      RETURN_IF_ERROR(Regenerate(&s));
     } else {
       s.alpha = options_.alpha;
       if (!study.trials.empty()) s.batch.watermark = study.trials.back().number + 1;
@@ -167,7 +169,7 @@ class CboStrategy : public Strategy {
         s.spread = options_.spread;
         s.path.assign(dim_, 0.0);
         s.population = options_.particles;
-        StartGeneration(Samples(study, s), &s);
+        StartGeneration(Samples(s, s.batch.id + 1), &s, /*derived=*/true);
       } else {
         Rng rng = StreamRng(study.config.seed, 0, kRestartStream);
         StartGeneration(UniformParticles(&rng), &s);
@@ -186,8 +188,9 @@ class CboStrategy : public Strategy {
   }
 
   // hopping: the generation's particles m + s z_i, in mirrored pairs (z, -z), clipped into the cube.
-  std::vector<std::vector<double>> Samples(const StudySnapshot& study, const CboState& s) const {
-    Rng rng = StreamRng(study.config.seed, static_cast<uint64_t>(s.batch.id + 1), kStepStream);
+  // `batch_id` is the id of the generation the samples are for.
+  std::vector<std::vector<double>> Samples(const CboState& s, int64_t batch_id) const {
+    Rng rng = StreamRng(seed_, static_cast<uint64_t>(batch_id), kStepStream);
     std::vector<std::vector<double>> x(s.population, std::vector<double>(dim_));
     for (int64_t i = 0; i < s.population; ++i) {
       for (int j = 0; j < dim_; ++j) {
@@ -199,10 +202,11 @@ class CboStrategy : public Strategy {
     return x;
   }
 
-  static void StartGeneration(std::vector<std::vector<double>> particles, CboState* s) {
+  // derived: the particles are a function of the persisted state (hopping), not written (zo_common.h, Slot).
+  static void StartGeneration(std::vector<std::vector<double>> particles, CboState* s, bool derived = false) {
     s->batch.id += 1;
     s->batch.slots.clear();
-    for (auto& p : particles) s->batch.slots.push_back(Slot{std::move(p), {}, false});
+    for (auto& p : particles) s->batch.slots.push_back(Slot{std::move(p), {}, false, derived});
     s->extensions = 0;
   }
 
@@ -277,7 +281,7 @@ class CboStrategy : public Strategy {
   void Hop(const StudySnapshot& study, const std::vector<double>& w, CboState* s) const {
     if (std::none_of(w.begin(), w.end(), [](double x) { return x > 0.0; })) {  // every evaluation dropped: resample
       s->generation += 1;
-      StartGeneration(Samples(study, *s), s);
+      StartGeneration(Samples(*s, s->batch.id + 1), s, /*derived=*/true);
       return;
     }
     std::vector<double> zw(dim_, 0.0), c(dim_, 0.0);
@@ -316,7 +320,7 @@ class CboStrategy : public Strategy {
                                                    static_cast<double>(s->population) * options_.restart_growth)));
       s->restarts += 1;
     }
-    StartGeneration(Samples(study, *s), s);
+    StartGeneration(Samples(*s, s->batch.id + 1), s, /*derived=*/true);
   }
 
   // Root-mean-square distance per coordinate of the particles to c.
@@ -337,14 +341,44 @@ class CboStrategy : public Strategy {
   }
 
   // A scout: Gaussian around the consensus with the swarm's spread (uniform before the first consensus).
+  // hopping: scout e (1, 2, ...) of the current generation, one more sample around the consensus.
+  std::vector<double> HoppingScout(const CboState& s, int64_t e) const {
+    Rng rng = StreamRng(seed_, static_cast<uint64_t>(s.batch.id), static_cast<uint64_t>(e));
+    std::vector<double> u(dim_);
+    for (int j = 0; j < dim_; ++j) u[j] = s.consensus[j] + s.spread * rng.Normal();
+    zo::ClampToUnitCube(&u);
+    return u;
+  }
+
+  // hopping: fills in the derived (not persisted) particle and scout positions after decoding.
+  Status Regenerate(CboState* s) const {
+    if (std::none_of(s->batch.slots.begin(), s->batch.slots.end(), [](const Slot& x) { return x.derived; })) {
+      return OkStatus();
+    }
+    std::vector<std::vector<double>> points;
+    if (s->population > 0) points = Samples(*s, s->batch.id);
+    for (int64_t e = 1; e <= s->extensions && s->population > 0; ++e) points.push_back(HoppingScout(*s, e));
+    if (points.size() != s->batch.slots.size()) {
+      return Internal("cbo strategy state is inconsistent: generation " + std::to_string(s->generation) +
+                      " has " + std::to_string(s->batch.slots.size()) + " slots, its particles regenerate to " +
+                      std::to_string(points.size()));
+    }
+    for (size_t i = 0; i < points.size(); ++i) {
+      if (s->batch.slots[i].derived) s->batch.slots[i].u = std::move(points[i]);
+    }
+    return OkStatus();
+  }
+
   void AddScout(const StudySnapshot& study, CboState* s) const {
+    if (options_.dynamics == Dynamics::kHopping && !s->consensus.empty()) {
+      s->extensions += 1;
+      s->batch.slots.push_back(Slot{HoppingScout(*s, s->extensions), {}, false, /*derived=*/true});
+      return;
+    }
     Rng rng = StreamRng(study.config.seed, static_cast<uint64_t>(s->batch.id), 1 + s->extensions++);
     std::vector<double> u(dim_);
     if (s->consensus.empty()) {
       for (double& v : u) v = rng.Uniform();
-    } else if (options_.dynamics == Dynamics::kHopping) {
-      for (int j = 0; j < dim_; ++j) u[j] = s->consensus[j] + s->spread * rng.Normal();
-      zo::ClampToUnitCube(&u);
     } else {
       std::vector<std::vector<double>> particles;
       for (int i = 0; i < options_.particles; ++i) particles.push_back(s->batch.slots[i].u);
@@ -365,7 +399,9 @@ class CboStrategy : public Strategy {
       Slot& slot = s->batch.slots[i];
       if (zo::Resolve(slot, study.trials, options_.max_retries).status != SlotStatus::kOpen) continue;
       Suggestion sug;
-      sug.params = zo::UniqueRawPoint(space_, &slot.u, &jitter, &taken);
+      bool jittered = false;
+      sug.params = zo::UniqueRawPoint(space_, &slot.u, &jitter, &taken, &jittered);
+      if (jittered) slot.derived = false;  // a moved point must be persisted
       if (study.config.fidelity) sug.fidelity = study.config.fidelity->target();
       sug.diagnostics = zo::SlotTag(s->batch.id, static_cast<int>(i));
       sug.diagnostics["strategy"] = "cbo";
@@ -386,6 +422,7 @@ class CboStrategy : public Strategy {
   std::string cache_fingerprint_;
   SearchSpace space_;
   int dim_;
+  uint64_t seed_;
 };
 
 Status ValidateCbo(const StudyConfig& config) { return ParseCboOptions(config).status(); }

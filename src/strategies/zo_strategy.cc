@@ -178,6 +178,7 @@ class ZoStrategy : public Strategy {
     } else if (state.json.contains("x")) {
       cache_.reset();
       ASSIGN_OR_RETURN(s, StateFromJson(state.json, dim_));
+      RETURN_IF_ERROR(Regenerate(&s));
     } else {
       s.x = StartPoint(study);
       s.m.assign(dim_, 0.0);
@@ -241,6 +242,49 @@ class ZoStrategy : public Strategy {
     return all;
   }
 
+  // The points of the current batch as created (base point, probes); a function of the persisted state.
+  std::vector<std::vector<double>> BatchPoints(const ZoState& s) const {
+    if (s.phase == Phase::kCheck) return {s.x};
+    Rng rng = StreamRng(seed_, static_cast<uint64_t>(s.batch.id), 0);
+    const ProbeSpec spec = Spec(s.mu);
+    std::vector<std::vector<double>> points;
+    if (spec.with_base && spec.differences == Differences::kForward) points.push_back(s.x);
+    std::vector<int> coords;
+    if (spec.directions == Directions::kCoordinate) coords = Coordinates(&rng);
+    for (auto& p : MakeProbes(s.x, spec, options_.q, coords, &rng)) points.push_back(std::move(p));
+    return points;
+  }
+
+  // The points added by extension e (1, 2, ...) of the current batch (see Extend).
+  std::vector<std::vector<double>> ExtensionPoints(const ZoState& s, int64_t e) const {
+    Rng rng = StreamRng(seed_, static_cast<uint64_t>(s.batch.id), static_cast<uint64_t>(e));
+    ProbeSpec spec = Spec(s.mu);
+    const bool history_only = s.phase == Phase::kCheck || spec.directions == Directions::kCoordinate;
+    if (history_only) spec.directions = Directions::kGaussian;
+    if (history_only || !spec.with_base) spec.differences = Differences::kForward;
+    return MakeProbes(s.x, spec, 1, {}, &rng);
+  }
+
+  // Fills in the points of derived slots (not persisted) after decoding.
+  Status Regenerate(ZoState* s) const {
+    if (std::none_of(s->batch.slots.begin(), s->batch.slots.end(), [](const Slot& x) { return x.derived; })) {
+      return OkStatus();
+    }
+    std::vector<std::vector<double>> points = BatchPoints(*s);
+    for (int64_t e = 1; e <= s->extensions; ++e) {
+      for (auto& p : ExtensionPoints(*s, e)) points.push_back(std::move(p));
+    }
+    if (points.size() != s->batch.slots.size()) {
+      return Internal("zo strategy state is inconsistent: batch " + std::to_string(s->batch.id) + " has " +
+                      std::to_string(s->batch.slots.size()) + " slots, its points regenerate to " +
+                      std::to_string(points.size()));
+    }
+    for (size_t i = 0; i < points.size(); ++i) {
+      if (s->batch.slots[i].derived) s->batch.slots[i].u = std::move(points[i]);
+    }
+    return OkStatus();
+  }
+
   void StartBatch(ZoState* s, Phase phase) const {
     s->batch.id += 1;
     s->batch.slots.clear();
@@ -250,16 +294,13 @@ class ZoStrategy : public Strategy {
     s->rankings.clear();
   }
 
-  void AddSlot(ZoState* s, std::vector<double> u) const { s->batch.slots.push_back(Slot{std::move(u), {}, false}); }
+  void AddSlot(ZoState* s, std::vector<double> u) const {
+    s->batch.slots.push_back(Slot{std::move(u), {}, false, /*derived=*/true});
+  }
 
-  void NewEstimateBatch(const StudySnapshot& study, ZoState* s) const {
+  void NewEstimateBatch(const StudySnapshot&, ZoState* s) const {
     StartBatch(s, Phase::kEstimate);
-    Rng rng = StreamRng(study.config.seed, static_cast<uint64_t>(s->batch.id), 0);
-    const ProbeSpec spec = Spec(s->mu);
-    if (spec.with_base && spec.differences == Differences::kForward) AddSlot(s, s->x);
-    std::vector<int> coords;
-    if (spec.directions == Directions::kCoordinate) coords = Coordinates(&rng);
-    for (auto& p : MakeProbes(s->x, spec, options_.q, coords, &rng)) AddSlot(s, std::move(p));
+    for (auto& p : BatchPoints(*s)) AddSlot(s, std::move(p));
     s->extra_from = static_cast<int>(s->batch.slots.size());
   }
 
@@ -442,13 +483,9 @@ class ZoStrategy : public Strategy {
   }
 
   // Appends probes so that a larger ask can be served (see the header for what they are used for).
-  void Extend(const StudySnapshot& study, ZoState* s) const {
-    Rng rng = StreamRng(study.config.seed, static_cast<uint64_t>(s->batch.id), 1 + s->extensions++);
-    ProbeSpec spec = Spec(s->mu);
-    const bool history_only = s->phase == Phase::kCheck || spec.directions == Directions::kCoordinate;
-    if (history_only) spec.directions = Directions::kGaussian;
-    if (history_only || !spec.with_base) spec.differences = Differences::kForward;
-    for (auto& p : MakeProbes(s->x, spec, 1, {}, &rng)) AddSlot(s, std::move(p));
+  void Extend(const StudySnapshot&, ZoState* s) const {
+    s->extensions += 1;
+    for (auto& p : ExtensionPoints(*s, s->extensions)) AddSlot(s, std::move(p));
   }
 
   std::vector<Suggestion> HandOut(const StudySnapshot& study, int count, ZoState* s) const {
@@ -461,7 +498,9 @@ class ZoStrategy : public Strategy {
       Slot& slot = s->batch.slots[i];
       if (Resolve(slot, study.trials, options_.max_retries).status != SlotStatus::kOpen) continue;
       Suggestion sug;
-      sug.params = UniqueRawPoint(space_, &slot.u, &jitter, &taken);
+      bool jittered = false;
+      sug.params = UniqueRawPoint(space_, &slot.u, &jitter, &taken, &jittered);
+      if (jittered) slot.derived = false;  // a moved point must be persisted
       if (study.config.fidelity) sug.fidelity = study.config.fidelity->target();
       sug.diagnostics = SlotTag(s->batch.id, static_cast<int>(i));
       sug.diagnostics["strategy"] = "zo";

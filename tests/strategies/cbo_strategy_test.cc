@@ -157,6 +157,21 @@ TEST(CboStrategy, CachedStateIsNotUsedForAStateItDidNotWriteLast) {
                                    CboStrategyFactory());
 }
 
+TEST(CboStrategy, HoppingParticlesAreRegeneratedNotStoredExceptJitteredOnes) {
+  Loop loop = MakeLoop(BoxConfig(30, -5, 10, "cbo", {{"particles", 20}}));
+  ASSERT_TRUE(loop.Ask(25).ok());  // 20 particles and 5 scouts
+  EXPECT_FALSE(testing::SomeSlotStoresItsPoint(loop.state().json));
+  const StudyConfig small = testing::SmallIntConfig(2, 2, "cbo", {{"particles", 8}});
+  Loop ints = MakeLoop(small);
+  ASSERT_TRUE(ints.Ask(8).ok());
+  EXPECT_TRUE(testing::SomeSlotStoresItsPoint(ints.state().json)) << ints.state().json["batch"].dump();
+  testing::ExpectRestartInvariance(small, CboStrategyFactory(), /*leave_some_pending=*/false);
+  // standard dynamics carry their particles: stored
+  Loop standard = MakeLoop(BoxConfig(3, -1, 1, "cbo", {{"particles", 4}, {"dynamics", "standard"}}));
+  ASSERT_TRUE(standard.Ask(4).ok());
+  EXPECT_TRUE(standard.state().json["batch"]["slots"][0].contains("u"));
+}
+
 TEST(CboStrategy, HoppingSamplesMirroredPairsAroundTheConsensus) {
   Loop loop = MakeLoop(BoxConfig(5, 0, 1, "cbo", {{"particles", 6}, {"spread", 0.05}}));
   ASSERT_TRUE(loop.Ask(6).ok());

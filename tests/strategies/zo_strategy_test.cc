@@ -318,6 +318,21 @@ TEST(ZoStrategy, RestartContinuesExactly) {
   EXPECT_GT(s["stats"]["restarts"].get<int>(), 0) << s["stats"].dump();
 }
 
+TEST(ZoStrategy, PointsAreRegeneratedNotStoredExceptJitteredOnes) {
+  Loop loop = MakeLoop(BoxConfig(30, -5, 10, "zo", {{"q", 20}}));
+  ASSERT_TRUE(loop.Ask(25).ok());  // 20 probes and 5 extensions
+  const json& state = loop.state().json;
+  ASSERT_EQ(state["batch"]["slots"].size(), 25u);
+  EXPECT_FALSE(testing::SomeSlotStoresItsPoint(state)) << "probes are a function of (seed, batch, x, mu)";
+  // In a 3 x 3 grid of ints, 9 distinct points at most: later probes collide and are jittered; those are stored,
+  // and a restart still continues exactly.
+  const StudyConfig small = testing::SmallIntConfig(2, 2, "zo", {{"q", 6}});
+  Loop ints = MakeLoop(small);
+  ASSERT_TRUE(ints.Ask(8).ok());
+  EXPECT_TRUE(testing::SomeSlotStoresItsPoint(ints.state().json)) << ints.state().json["batch"].dump();
+  testing::ExpectRestartInvariance(small, ZoStrategyFactory(), /*leave_some_pending=*/false);
+}
+
 TEST(ZoStrategy, CachedStateIsNotUsedForAStateItDidNotWriteLast) {
   testing::ExpectStaleStateIgnored(BoxConfig(6, -5, 10, "zo", json::object()), ZoStrategyFactory());
 }

@@ -186,6 +186,22 @@ inline nlohmann::json ExpectRestartInvariance(const StudyConfig& c, const Strate
   return a.state().json;
 }
 
+// d int parameters x0.. on [0, high]: a small discrete space where suggestions collide and get jittered.
+inline StudyConfig SmallIntConfig(int d, int high, const std::string& strategy,
+                                  nlohmann::json options = nlohmann::json::object()) {
+  StudyConfig c = BoxConfig(d, 0, high, strategy, std::move(options));
+  for (ParameterSpec& p : c.parameters) p.type = ParamType::kInt;
+  return c;
+}
+
+// Whether some slot of the state's batch carries its point (a jittered, persisted point).
+inline bool SomeSlotStoresItsPoint(const nlohmann::json& state) {
+  for (const nlohmann::json& slot : state["batch"]["slots"]) {
+    if (slot.contains("u")) return true;
+  }
+  return false;
+}
+
 // The decoded state a strategy object caches must not be used for a state it did not write last: run a loop, keep
 // an older state, ask once more (the object now caches the newer state), then put the older state back (the
 // service did not persist the newer one, or another writer replaced it) and ask: the suggestions must equal those
