@@ -1,8 +1,8 @@
 #include "src/strategies/cbo_strategy.h"
 
 #include <algorithm>
-#include <optional>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -29,6 +29,7 @@ constexpr uint64_t kRestartStream = 1ULL << 32;
 constexpr uint64_t kJitterStream = 1ULL << 40;
 constexpr double kEssAlphaMin = 1e-10;
 constexpr double kDefaultScoutSpread = 0.1;
+constexpr double kMinSpread = 1e-12;  // hopping without restarts: the spread never reaches 0
 
 struct CboState {
   int64_t seq = 0;                  // writes of this state (the decoded-state cache key, with a fingerprint)
@@ -309,7 +310,9 @@ class CboStrategy : public Strategy {
       norm2 += s->path[j] * s->path[j];
     }
     zo::ClampToUnitCube(&s->consensus);
-    s->spread = std::min(1.0, s->spread * std::exp(cs / ds * (std::sqrt(norm2) / chi - 1.0)));
+    if (!std::isfinite(norm2)) s->path.assign(dim_, 0.0);
+    const double factor = std::isfinite(norm2) ? std::exp(cs / ds * (std::sqrt(norm2) / chi - 1.0)) : 1.0;
+    s->spread = std::clamp(s->spread * factor, kMinSpread, 1.0);  // floor: (x - m) / s stays finite
     s->generation += 1;
     if (options_.restart_tolerance > 0.0 && s->spread < options_.restart_tolerance) {
       Rng rng = StreamRng(study.config.seed, static_cast<uint64_t>(s->batch.id), kRestartStream);
@@ -340,7 +343,6 @@ class CboStrategy : public Strategy {
     if (options_.alpha_schedule == AlphaSchedule::kMultiply) s->alpha = options_.alpha;
   }
 
-  // A scout: Gaussian around the consensus with the swarm's spread (uniform before the first consensus).
   // hopping: scout e (1, 2, ...) of the current generation, one more sample around the consensus.
   std::vector<double> HoppingScout(const CboState& s, int64_t e) const {
     Rng rng = StreamRng(seed_, static_cast<uint64_t>(s.batch.id), static_cast<uint64_t>(e));
@@ -369,6 +371,8 @@ class CboStrategy : public Strategy {
     return OkStatus();
   }
 
+  // A scout: hopping: the next HoppingScout; standard: Gaussian around the consensus with the swarm's spread
+  // (uniform before the first consensus).
   void AddScout(const StudySnapshot& study, CboState* s) const {
     if (options_.dynamics == Dynamics::kHopping && !s->consensus.empty()) {
       s->extensions += 1;
@@ -418,11 +422,11 @@ class CboStrategy : public Strategy {
 
   Status options_status_;
   CboOptions options_;
-  std::optional<CboState> cache_;  // the decoded state this object wrote last (see Fingerprint)
-  std::string cache_fingerprint_;
   SearchSpace space_;
   int dim_;
   uint64_t seed_;
+  std::optional<CboState> cache_;  // the decoded state this object wrote last (see Fingerprint)
+  std::string cache_fingerprint_;
 };
 
 Status ValidateCbo(const StudyConfig& config) { return ParseCboOptions(config).status(); }

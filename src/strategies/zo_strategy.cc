@@ -23,6 +23,7 @@ using nlohmann::json;
 constexpr uint64_t kJitterStream = 1ULL << 40;
 constexpr uint64_t kStartStream = 7;
 constexpr uint64_t kRestartStream = 1ULL << 32;
+constexpr double kMinEta = 1e-12;  // normalized steps without restarts: eta (and mu with it) never reaches 0
 constexpr int kMaxAdvances = 4;  // updates applied by one ask (each needs a resolved batch; normally one)
 
 enum class Phase { kEstimate, kCheck };
@@ -437,7 +438,7 @@ class ZoStrategy : public Strategy {
     }
     ClampToUnitCube(&s->x);
     const double chi = std::sqrt(d) * (1.0 - 1.0 / (4.0 * d) + 1.0 / (21.0 * d * d));
-    s->eta = std::min(0.5, s->eta * std::exp(c * (std::sqrt(path2) / chi - 1.0)));
+    s->eta = std::clamp(s->eta * std::exp(c * (std::sqrt(path2) / chi - 1.0)), kMinEta, 0.5);
     if (s->eta < options_.restart_tolerance) Restart(s);
   }
 
