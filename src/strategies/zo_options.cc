@@ -48,6 +48,7 @@ Status ParseNumbers(const OptionReader& r, ZoOptions* o) {
   RETURN_IF_ERROR(r.Int("max_retries", &o->max_retries));
   RETURN_IF_ERROR(r.Number("path_rate", &o->path_rate));
   RETURN_IF_ERROR(r.Number("restart_tolerance", &o->restart_tolerance));
+  RETURN_IF_ERROR(r.Number("restart_growth", &o->restart_growth));
   return r.Number("constraint_penalty", &o->constraint_penalty);
 }
 
@@ -103,6 +104,9 @@ Status ZoOptions::Validate(int dim) const {
   if (max_retries < 0 || max_retries > 10) return Bad("max_retries", std::to_string(max_retries), "must be in [0, 10]");
   if (!(path_rate > 0.0 && path_rate <= 1.0)) return Bad("path_rate", Num(path_rate), "must be in (0, 1]");
   if (!(restart_tolerance >= 0.0)) return Bad("restart_tolerance", Num(restart_tolerance), "must be >= 0");
+  if (!(restart_growth >= 1.0 && restart_growth <= 100.0)) {
+    return Bad("restart_growth", Num(restart_growth), "must be in [1, 100]");
+  }
   if (!(constraint_penalty >= 0.0)) return Bad("constraint_penalty", Num(constraint_penalty), "must be >= 0");
   return OkStatus();
 }
@@ -115,7 +119,7 @@ StatusOr<ZoOptions> ParseZoOptions(const StudyConfig& config) {
                                                                "surrogate", "surrogate_radius",
                                                                "surrogate_tolerance", "surrogate_history",
                                                                "max_retries", "start", "constraint_penalty",
-                                                               "path_rate", "restart_tolerance"}));
+                                                               "path_rate", "restart_tolerance", "restart_growth"}));
   ZoOptions o;
   RETURN_IF_ERROR(ParseEnums(r, &o));
   // The documented per-mode defaults: "mean" differences, except "forward" with rankings (no values to average),

@@ -60,6 +60,9 @@ struct ZoOptions {
   double path_rate = 0.3;
   // normalized: restart threshold for eta (>= 0; 0 = never). Default 1e-3.
   double restart_tolerance = 1e-3;
+  // normalized: on a restart, q is multiplied by this (>= 1; as IPOP grows an evolution strategy's population,
+  // Auger and Hansen 2005): more directions per estimate average more of a rugged landscape away. Default 2.
+  double restart_growth = 2.0;
   // Adam moment decay rates in [0, 1) and denominator guard > 0 (the paper's defaults).
   double beta1 = 0.9;
   double beta2 = 0.999;

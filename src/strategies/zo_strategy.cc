@@ -44,6 +44,7 @@ struct ZoState {
   double eta = 0.0;
   std::vector<double> path;
   int64_t restarts = 0;
+  int64_t q = 0;  // directions per estimate after restarts grew it (0: options q)
 };
 
 // A cheap fingerprint of a persisted state: the cached decoded state is used only when the state passed in is the
@@ -86,6 +87,7 @@ json StateToJson(const ZoState& s) {
     j["eta"] = s.eta;
     j["path"] = VectorToJson(s.path);
   }
+  if (s.q > 0) j["q"] = s.q;
   return j;
 }
 
@@ -110,6 +112,7 @@ StatusOr<ZoState> StateFromJson(const json& j, int dim) {
     s.restarts = stats.value("restarts", int64_t{0});
     if (j.contains("path")) {
       s.eta = j.at("eta").get<double>();
+      s.q = j.value("q", int64_t{0});
       ASSIGN_OR_RETURN(s.path, VectorFromJson(j.at("path"), dim, "path"));
     }
   } catch (const json::exception& e) {
@@ -252,7 +255,8 @@ class ZoStrategy : public Strategy {
     if (spec.with_base && spec.differences == Differences::kForward) points.push_back(s.x);
     std::vector<int> coords;
     if (spec.directions == Directions::kCoordinate) coords = Coordinates(&rng);
-    for (auto& p : MakeProbes(s.x, spec, options_.q, coords, &rng)) points.push_back(std::move(p));
+    const int q = s.q > 0 ? static_cast<int>(s.q) : options_.q;
+    for (auto& p : MakeProbes(s.x, spec, q, coords, &rng)) points.push_back(std::move(p));
     return points;
   }
 
@@ -449,6 +453,8 @@ class ZoStrategy : public Strategy {
     s->eta = options_.learning_rate;
     s->path.assign(dim_, 0.0);
     s->restarts += 1;
+    const double q = static_cast<double>(s->q > 0 ? s->q : options_.q);
+    s->q = std::min<int64_t>(10000, std::llround(q * options_.restart_growth));
   }
 
   void ApplyUpdate(const std::vector<double>& g, ZoState* s) const {

@@ -207,7 +207,10 @@ TEST(ZoStrategy, NormalizedStepLengthFollowsThePath) {
 TEST(ZoStrategy, CollapsedStepRestartsFromARandomPoint) {
   Loop loop = MakeLoop(BoxConfig(10, -1, 1, "zo", {{"restart_tolerance", 0.01}}));
   loop.Run(testing::Sphere, 2000, 10);
-  EXPECT_GT(loop.state().json["stats"]["restarts"].get<int>(), 0);
+  const int restarts = loop.state().json["stats"]["restarts"].get<int>();
+  EXPECT_GT(restarts, 0);
+  // q doubles per restart (restart_growth 2): the batch grows with it
+  EXPECT_EQ(loop.state().json["q"].get<int>(), 10 << restarts);
 }
 
 TEST(ZoStrategy, OneAskHandsOutTheBatchOfOneEstimate) {
@@ -466,6 +469,7 @@ TEST(ZoOptions, BadOptionsAreRejectedNamingTheField) {
   ExpectRejected({{"path_rate", 1.5}}, "strategy.path_rate");
   ExpectRejected({{"restart_tolerance", -1}}, "strategy.restart_tolerance");
   ExpectRejected({{"restart_tolerance", 0.1}, {"learning_rate", 0.05}}, "strategy.restart_tolerance");
+  ExpectRejected({{"restart_growth", 0.5}}, "strategy.restart_growth");
 }
 
 TEST(ZoOptions, PerModeDefaults) {
@@ -491,7 +495,7 @@ TEST(ZoOptions, DefaultsAndFullOptionSetAreAccepted) {
                     {"feedback", "values"},     {"surrogate", "linear"},    {"surrogate_radius", 0.3},
                     {"surrogate_tolerance", 1}, {"surrogate_history", 50},  {"max_retries", 2},
                     {"start", "random"},        {"constraint_penalty", 10}, {"path_rate", 0.5},
-                    {"restart_tolerance", 0.01}};
+                    {"restart_tolerance", 0.01}, {"restart_growth", 1.5}};
   const Status s = ZoStrategyFactory().validate(BoxConfig(4, 0, 1, "zo", all));
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
