@@ -10,7 +10,9 @@
 // of ask/tell rounds). Plots: bench/highdim/plot.py.
 //
 // Usage: highdim_bench [--out DIR] [--seeds N] [--budget N] [--problems a,b] [--strategies a,b] [--serving-only]
-//                      [--options '{"cbo": {"particles": 50}}']
+//                      [--serving-repeats N] [--options '{"cbo": {"particles": 50}}']
+// Strategies: zo, cbo, random, sobol, and zo_adam / cbo_standard (the settings before consensus hopping and
+// normalized zo steps).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -50,6 +52,7 @@ struct Args {
   std::vector<std::string> problems = {"rastrigin_20d", "ackley_50d", "ackley_100d"};
   std::vector<std::string> strategies = {"zo", "cbo", "random", "sobol"};
   bool serving_only = false;
+  int serving_repeats = 5;  // 0: skip the serving measurement
   json overrides = json::object();  // --options '{"cbo": {...}}': extra strategy options per strategy
 };
 
@@ -81,6 +84,7 @@ Args ParseArgs(int argc, char** argv) {
     else if (k == "--problems") a.problems = Split(next());
     else if (k == "--strategies") a.strategies = Split(next());
     else if (k == "--serving-only") a.serving_only = true;
+    else if (k == "--serving-repeats") a.serving_repeats = std::atoi(next().c_str());
     else if (k == "--options") a.overrides = json::parse(next(), nullptr, false);
   }
   return a;
@@ -106,12 +110,16 @@ struct StrategySetup {
 
 StrategySetup SetupDefault(const std::string& strategy, int d) {
   (void)d;
-  if (strategy == "zo") {
-    // Smoothing wide enough to average Rastrigin's and Ackley's ripples away (0.1 = 1.5 raw units), shrinking with
-    // the step size as the iterate settles. Chosen by a small sweep on 2 seeds (docs/zo_cbo.md).
-    return {{{"name", "zo"}, {"q", 10}, {"mu", 0.1}, {"mu_decay", 0.02}, {"lr_decay", 0.02}}, 11};
+  // zo and cbo run with their defaults: zo q = 10 probes per estimate (mean-baseline differences, normalized
+  // steps), cbo 20 particles (consensus hopping). "zo_adam" and "cbo_standard" are the previous defaults/settings.
+  if (strategy == "zo") return {{{"name", "zo"}}, 10};
+  if (strategy == "zo_adam") {
+    return {{{"name", "zo"}, {"optimizer", "adam"}, {"differences", "forward"}, {"q", 10}, {"mu", 0.1},
+             {"mu_decay", 0.02}, {"lr_decay", 0.02}},
+            11};
   }
   if (strategy == "cbo") return {{{"name", "cbo"}}, 20};
+  if (strategy == "cbo_standard") return {{{"name", "cbo"}, {"dynamics", "standard"}}, 20};
   return {{{"name", strategy}}, 20};
 }
 
@@ -120,7 +128,8 @@ StrategySetup Setup(const std::string& strategy, int d) {
   const json& extra = GlobalArgs().overrides;
   if (extra.is_object() && extra.contains(strategy)) {
     for (const auto& [k, v] : extra[strategy].items()) s.strategy[k] = v;
-    if (strategy == "cbo" && s.strategy.contains("particles")) s.batch = s.strategy["particles"].get<int>();
+    if (s.strategy["name"] == "cbo" && s.strategy.contains("particles")) s.batch = s.strategy["particles"].get<int>();
+    if (s.strategy["name"] == "zo" && s.strategy.contains("q")) s.batch = s.strategy["q"].get<int>();
   }
   return s;
 }
@@ -232,6 +241,14 @@ json Serving(const std::string& strategy, json options, int d, int batch, int ro
           {"median_cpu_ms", Median(cpu_ms)}};
 }
 
+// The 1-minute load average (/proc/loadavg), or -1.
+double LoadAverage() {
+  std::ifstream f("/proc/loadavg");
+  double load = -1.0;
+  f >> load;
+  return load;
+}
+
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream f(path);
   f << text;
@@ -279,16 +296,44 @@ void Summary(const Args& a, const std::map<std::string, json>& results) {
   std::printf("%s", md.c_str());
 }
 
+// Serving cost of 100-point rounds in 100-d, repeated (interleaved so that load changes hit every strategy alike);
+// the load average is recorded with every repeat.
+void ServingReport(const Args& a) {
+  struct ServingCase {
+    std::string name;
+    json options;
+  };
+  const std::vector<ServingCase> cases = {{"cbo", {{"particles", 100}}},
+                                          {"cbo", {{"particles", 100}, {"dynamics", "standard"}}},
+                                          {"zo", {{"q", 100}}},
+                                          {"random", json::object()}};
+  std::vector<std::vector<double>> cpu(cases.size()), wall(cases.size());
+  json runs = json::array();
+  for (int rep = 0; rep < a.serving_repeats; ++rep) {
+    for (size_t i = 0; i < cases.size(); ++i) {
+      json r = Serving(cases[i].name, cases[i].options, 100, 100, 60);
+      r["load_average"] = LoadAverage();
+      cpu[i].push_back(r["median_cpu_ms"].get<double>());
+      wall[i].push_back(r["median_wall_ms"].get<double>());
+      runs.push_back(r);
+    }
+  }
+  json serving = {{"runs", runs}, {"summary", json::array()}};
+  for (size_t i = 0; i < cases.size(); ++i) {
+    serving["summary"].push_back({{"strategy", cases[i].name}, {"options", cases[i].options},
+                                  {"repeats", a.serving_repeats}, {"median_cpu_ms", Median(cpu[i])},
+                                  {"max_cpu_ms", *std::max_element(cpu[i].begin(), cpu[i].end())},
+                                  {"median_wall_ms", Median(wall[i])}, {"cpu_ms_per_repeat", cpu[i]}});
+  }
+  WriteFile(a.out + "/highdim_serving.json", serving.dump(2));
+  std::printf("%s\n", serving["summary"].dump(2).c_str());
+}
+
 int Main(int argc, char** argv) {
   GlobalArgs() = ParseArgs(argc, argv);
   const Args& a = GlobalArgs();
   std::filesystem::create_directories(a.out);
-  json serving = json::array();
-  serving.push_back(Serving("cbo", {{"particles", 100}}, 100, 100, 60));
-  serving.push_back(Serving("zo", {{"q", 99}}, 100, 100, 60));
-  serving.push_back(Serving("random", json::object(), 100, 100, 60));
-  WriteFile(a.out + "/highdim_serving.json", serving.dump(2));
-  std::printf("%s\n", serving.dump(2).c_str());
+  if (a.serving_repeats > 0) ServingReport(a);
   if (a.serving_only) return 0;
   std::map<std::string, json> results;
   for (const std::string& name : a.problems) {

@@ -14,7 +14,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-COLORS = {"zo": "tab:blue", "cbo": "tab:orange", "random": "tab:gray", "sobol": "tab:green"}
+COLORS = {"zo": "tab:blue", "cbo": "tab:orange", "random": "tab:gray", "sobol": "tab:green",
+          "zo_adam": "tab:blue", "cbo_standard": "tab:orange"}
+# the settings before normalized zo steps and consensus hopping: dashed, in their strategy's colour
+STYLES = {"zo_adam": "--", "cbo_standard": "--"}
 
 
 def quantile(values, q):
@@ -36,8 +39,8 @@ def plot(path, img_dir):
         q1 = [quantile([c[k] for c in curves], 0.25) for k in range(len(evals))]
         q3 = [quantile([c[k] for c in curves], 0.75) for k in range(len(evals))]
         color = COLORS.get(strategy)
-        ax.plot(evals, med, label=f"{strategy} (n={len(runs)})", color=color)
-        ax.fill_between(evals, q1, q3, alpha=0.2, color=color)
+        ax.plot(evals, med, label=f"{strategy} (n={len(runs)})", color=color, linestyle=STYLES.get(strategy, "-"))
+        ax.fill_between(evals, q1, q3, alpha=0.1 if strategy in STYLES else 0.2, color=color)
     ax.set_yscale("log")
     ax.set_xlabel("evaluations")
     ax.set_ylabel("simple regret (median, IQR)")

@@ -18,6 +18,8 @@ Status ParseEnums(const OptionReader& r, CboOptions* o) {
                           {"multiply", AlphaSchedule::kMultiply},
                           {"ess", AlphaSchedule::kEss}},
                          &o->alpha_schedule));
+  RETURN_IF_ERROR(r.Enum("dynamics", {{"hopping", Dynamics::kHopping}, {"standard", Dynamics::kStandard}},
+                         &o->dynamics));
   RETURN_IF_ERROR(
       r.Enum("noise", {{"isotropic", Noise::kIsotropic}, {"anisotropic", Noise::kAnisotropic}}, &o->noise));
   return r.Enum("constraints",
@@ -36,6 +38,9 @@ Status ParseNumbers(const OptionReader& r, CboOptions* o) {
   RETURN_IF_ERROR(r.Number("dt", &o->dt));
   RETURN_IF_ERROR(r.Number("sigma_decay", &o->sigma_decay));
   RETURN_IF_ERROR(r.Number("restart_tolerance", &o->restart_tolerance));
+  RETURN_IF_ERROR(r.Number("spread", &o->spread));
+  RETURN_IF_ERROR(r.Number("path_rate", &o->path_rate));
+  RETURN_IF_ERROR(r.Number("restart_growth", &o->restart_growth));
   RETURN_IF_ERROR(r.Number("constraint_penalty", &o->constraint_penalty));
   return r.Int("max_retries", &o->max_retries);
 }
@@ -54,6 +59,11 @@ Status CboOptions::Validate() const {
   if (!(dt > 0.0 && dt <= 1.0)) return Bad("dt", Num(dt), "must be in (0, 1]");
   if (!(sigma_decay > 0.0 && sigma_decay <= 1.0)) return Bad("sigma_decay", Num(sigma_decay), "must be in (0, 1]");
   if (!(restart_tolerance >= 0.0)) return Bad("restart_tolerance", Num(restart_tolerance), "must be >= 0");
+  if (!(spread > 0.0 && spread <= 1.0)) return Bad("spread", Num(spread), "must be in (0, 1] (unit-cube units)");
+  if (!(path_rate >= 0.0 && path_rate <= 1.0)) return Bad("path_rate", Num(path_rate), "must be in [0, 1]");
+  if (!(restart_growth >= 1.0 && restart_growth <= 100.0)) {
+    return Bad("restart_growth", Num(restart_growth), "must be in [1, 100]");
+  }
   if (!(constraint_penalty >= 0.0)) return Bad("constraint_penalty", Num(constraint_penalty), "must be >= 0");
   if (max_retries < 0 || max_retries > 10) return Bad("max_retries", std::to_string(max_retries), "must be in [0, 10]");
   return OkStatus();
@@ -64,9 +74,12 @@ StatusOr<CboOptions> ParseCboOptions(const StudyConfig& config) {
                    OptionReader::Create(config.strategy.options, "cbo",
                                         {"particles", "alpha", "alpha_schedule", "alpha_factor", "alpha_max",
                                          "ess_eta", "lambda", "sigma", "noise", "dt", "sigma_decay",
-                                         "restart_tolerance", "constraints", "constraint_penalty", "max_retries"}));
+                                         "restart_tolerance", "constraints", "constraint_penalty", "max_retries",
+                                         "dynamics", "spread", "path_rate", "restart_growth"}));
   CboOptions o;
   RETURN_IF_ERROR(ParseEnums(r, &o));
+  if (o.dynamics == Dynamics::kStandard) o.ess_eta = 0.1;  // the documented per-dynamics defaults
+  if (o.dynamics == Dynamics::kHopping) o.restart_tolerance = 1e-3;
   RETURN_IF_ERROR(ParseNumbers(r, &o));
   RETURN_IF_ERROR(o.Validate());
   return o;

@@ -1,5 +1,10 @@
 // The `cbo` strategy: consensus-based optimization (cbo_dynamics.h) behind the ask/tell API.
 //
+// Dynamics (option `dynamics`, cbo_options.h): "hopping" (default; every generation samples N particles afresh
+// around the consensus, x_i = m + s z_i in mirrored pairs, and the consensus hops to the Gibbs-weighted mean; the
+// spread s follows cumulative path-length control; a collapsed spread restarts with a grown population) or
+// "standard" (the CBO SDE, one Euler-Maruyama step of the carried particles per generation).
+//
 // A generation is one batch of N particle positions. Asks hand out the open positions of the current generation;
 // when every position is resolved (completed, or dropped after failures), the next ask computes the consensus
 // point of that generation, moves the particles one CBO step (drift toward the consensus plus noise, clipped to the
@@ -22,10 +27,15 @@
 // State (StrategyState::json), enough to continue exactly after a restart:
 //   {"version": 1, "generation": k, "alpha": current alpha, "consensus": [d] | null,
 //    "batch": {"id", "watermark", "slots": [{"u": [d], "trials": [numbers], "issued": bool}]}  (slots 0..N-1 are the
-//    particles, further slots scouts), "extensions": n, "restarts": r, "stats": {...}}
+//    particles, further slots scouts), "extensions": n, "restarts": r, "stats": {...}, "seq": writes,
+//    hopping only: "spread": s, "path": [d], "population": N (grows on restarts)}
 // Random numbers come from counter-based streams keyed by (study seed, batch id, purpose).
 //
-// Thread safety: as Strategy (called under the study lock); the object holds only the immutable config and options.
+// Cache: the object keeps the decoded state it wrote last and uses it when the state passed in carries the same
+// sequence number and fingerprint (generation, consensus, batch id, watermark, last slot); otherwise (restart,
+// another writer, an older state) the state is decoded.
+//
+// Thread safety: as Strategy (called under the study lock, which also guards the cache).
 #ifndef BAYESD_SRC_STRATEGIES_CBO_STRATEGY_H_
 #define BAYESD_SRC_STRATEGIES_CBO_STRATEGY_H_
 

@@ -62,6 +62,9 @@ struct Slot {
   std::vector<double> u;        // point in [0,1]^d
   std::vector<int64_t> trials;  // trial numbers that evaluated this point, oldest first
   bool issued = false;          // handed out by the last Suggest, trial not linked yet
+  // u is a function of the persisted batch (seed, batch id, iterate or consensus, radius): it is not written to the
+  // state, and the strategy regenerates it after decoding. A point moved by UniqueRawPoint's jitter is not derived.
+  bool derived = false;
 };
 
 struct SlotOutcome {
@@ -82,6 +85,7 @@ struct Batch {
   // slots whose handing-out call left no trial open again.
   void Link(const std::vector<Trial>& trials);
   nlohmann::json ToJson() const;
+  // Slots written without "u" come back derived with an empty u, for the strategy to regenerate.
   static StatusOr<Batch> FromJson(const nlohmann::json& j, int dim);
 };
 
@@ -93,8 +97,9 @@ std::set<std::vector<double>> PendingPoints(const std::vector<Trial>& trials);
 
 // Raw values for u that are not in `taken` (inserting them). In discrete spaces the rounded point may collide: then
 // u is jittered with growing radius (at most 64 tries). Returns the raw point; *u is updated to the jittered point.
+// *jittered (optional) is set when u was moved.
 std::vector<double> UniqueRawPoint(const SearchSpace& space, std::vector<double>* u, Rng* rng,
-                                   std::set<std::vector<double>>* taken);
+                                   std::set<std::vector<double>>* taken, bool* jittered = nullptr);
 
 // JSON <-> vectors of doubles. Stored as base64 of the little-endian IEEE-754 bytes: exact, and an order of
 // magnitude cheaper to write, copy and parse than 10^4 decimal numbers (a 100-particle swarm in 100-d). FromJson

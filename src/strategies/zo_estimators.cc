@@ -69,9 +69,37 @@ Estimate CoordinateEstimate(const std::vector<double>& x, const ProbeSpec& spec,
   return e;
 }
 
+// g = s / (n - 1) sum_i (f_i - mean f) / mu^2 * (u_i - x) over the n valued probes: each value against the mean of
+// the others (sum_i (f_i - mean_{k != i} f_k) v_i = n / (n - 1) sum_i (f_i - mean f) v_i).
+Estimate MeanBaselineEstimate(const std::vector<double>& x, const ProbeSpec& spec, const std::vector<Query>& q) {
+  const int d = static_cast<int>(x.size());
+  Estimate e{std::vector<double>(d, 0.0), 0};
+  double mean = 0.0;
+  int n = 0;
+  for (const Query& a : q) {
+    if (a.f) {
+      mean += *a.f;
+      ++n;
+    }
+  }
+  if (n < 2) return e;
+  mean /= n;
+  const double mu2 = spec.mu * spec.mu;
+  for (const Query& a : q) {
+    if (!a.f) continue;
+    const double w = (*a.f - mean) / mu2;
+    for (int j = 0; j < d; ++j) e.gradient[j] += w * (a.u[j] - x[j]);
+  }
+  e.terms = n;
+  const double s = Scale(spec.directions, d) / (n - 1);
+  for (double& g : e.gradient) g *= s;
+  return e;
+}
+
 Estimate VectorEstimate(const std::vector<double>& x, const ProbeSpec& spec, const std::vector<Query>& q) {
   const int d = static_cast<int>(x.size());
   Estimate e{std::vector<double>(d, 0.0), 0};
+  if (spec.differences == Differences::kMean) return MeanBaselineEstimate(x, spec, q);
   const bool central = spec.differences == Differences::kCentral;
   if (!central && (q.empty() || !q[0].f)) return e;
   const double mu2 = spec.mu * spec.mu;

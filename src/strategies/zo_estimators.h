@@ -5,6 +5,7 @@
 // functions"; Duchi et al. 2015): with q directions v_i and smoothing radius mu,
 //   forward  g = (s / q) sum_i (f(x + mu v_i) - f(x)) / mu * v_i                       (q + 1 queries)
 //   central  g = (s / q) sum_i (f(x + mu v_i) - f(x - mu v_i)) / (2 mu) * v_i         (2q queries)
+//   mean     g = (s / (q - 1)) sum_i (f(x + mu v_i) - mean_k f(x + mu v_k)) / mu * v_i       (q queries)
 // where v_i ~ N(0, I) and s = 1 (an unbiased estimate of the gradient of the Gaussian smoothing f_mu), or v_i
 // uniform on the unit sphere and s = d (unbiased for the ball smoothing). Coordinate-wise estimates (DeepZero, Chen
 // et al. 2024, "CGE") replace the random directions by the unit vectors e_j: g_j = (f(x + mu e_j) - f(x)) / mu.
@@ -31,10 +32,11 @@
 namespace bayesd::zo {
 
 enum class Directions { kGaussian, kSphere, kCoordinate };
-enum class Differences { kForward, kCentral };
+enum class Differences { kForward, kCentral, kMean };
 
 // Query points of one estimate around x (in [0,1]^d). Layout (the estimators rely on it):
 //   with_base:    [x, p_1, ..., p_n]              (forward differences)
+//   mean:         [x + mu v_1, ..., x + mu v_n]
 //   central:      [x + mu v_1, x - mu v_1, x + mu v_2, x - mu v_2, ...]
 //   rank/no base: [x + mu v_1, ..., x + mu v_n]
 // `count` is q for random directions; for kCoordinate the coordinates queried are `coordinates` (in that order).

@@ -16,10 +16,15 @@ Status ParseEnums(const OptionReader& r, ZoOptions* o) {
                           {"sphere", Directions::kSphere},
                           {"coordinate", Directions::kCoordinate}},
                          &o->directions));
-  RETURN_IF_ERROR(r.Enum("differences", {{"forward", Differences::kForward}, {"central", Differences::kCentral}},
+  RETURN_IF_ERROR(r.Enum("differences", {{"forward", Differences::kForward},
+                          {"central", Differences::kCentral},
+                          {"mean", Differences::kMean}},
                          &o->differences));
   RETURN_IF_ERROR(r.Enum("optimizer",
-                         {{"adam", Optimizer::kAdam}, {"sgd", Optimizer::kSgd}, {"sign_sgd", Optimizer::kSignSgd}},
+                         {{"normalized", Optimizer::kNormalized},
+                          {"adam", Optimizer::kAdam},
+                          {"sgd", Optimizer::kSgd},
+                          {"sign_sgd", Optimizer::kSignSgd}},
                          &o->optimizer));
   RETURN_IF_ERROR(r.Enum("feedback", {{"values", Feedback::kValues}, {"rank", Feedback::kRank}}, &o->feedback));
   RETURN_IF_ERROR(r.Enum("surrogate", {{"none", Surrogate::kNone}, {"linear", Surrogate::kLinear}}, &o->surrogate));
@@ -41,14 +46,17 @@ Status ParseNumbers(const OptionReader& r, ZoOptions* o) {
   RETURN_IF_ERROR(r.Number("surrogate_tolerance", &o->surrogate_tolerance));
   RETURN_IF_ERROR(r.Int("surrogate_history", &o->surrogate_history));
   RETURN_IF_ERROR(r.Int("max_retries", &o->max_retries));
+  RETURN_IF_ERROR(r.Number("path_rate", &o->path_rate));
+  RETURN_IF_ERROR(r.Number("restart_tolerance", &o->restart_tolerance));
+  RETURN_IF_ERROR(r.Number("restart_growth", &o->restart_growth));
   return r.Number("constraint_penalty", &o->constraint_penalty);
 }
 
 Status ValidateCombinations(const ZoOptions& o, const OptionReader& r) {
   if (o.feedback == Feedback::kRank) {
-    if (r.Has("differences") && o.differences == Differences::kCentral) {
-      return Bad("differences", "\"central\"", "must be \"forward\" with feedback \"rank\" (ranked probes need no base "
-                 "point; omit the key)");
+    if (r.Has("differences") && o.differences != Differences::kForward) {
+      return Bad("differences", o.differences == Differences::kCentral ? "\"central\"" : "\"mean\"",
+                 "must be \"forward\" with feedback \"rank\" (ranked probes need no base point; omit the key)");
     }
     if (o.surrogate != Surrogate::kNone) {
       return Bad("surrogate", "\"linear\"", "needs feedback \"values\" (a ranking gives no values to fit)");
@@ -56,6 +64,18 @@ Status ValidateCombinations(const ZoOptions& o, const OptionReader& r) {
     if (o.directions != Directions::kCoordinate && o.q < 2) {
       return Bad("q", std::to_string(o.q), "must be >= 2 with feedback \"rank\" (a ranking needs two probes)");
     }
+  }
+  if (o.optimizer == Optimizer::kNormalized && o.restart_tolerance >= o.learning_rate) {
+    return Bad("restart_tolerance", Num(o.restart_tolerance),
+               "must be below learning_rate (" + Num(o.learning_rate) + ", the initial step) with optimizer "
+               "\"normalized\"");
+  }
+  if (o.differences == Differences::kMean) {
+    if (o.directions == Directions::kCoordinate) {
+      return Bad("differences", "\"mean\"",
+                 "needs random directions (\"gaussian\" or \"sphere\"), not \"coordinate\"");
+    }
+    if (o.q < 2) return Bad("q", std::to_string(o.q), "must be >= 2 with differences \"mean\"");
   }
   return OkStatus();
 }
@@ -82,6 +102,11 @@ Status ZoOptions::Validate(int dim) const {
   if (!(surrogate_tolerance > 0.0)) return Bad("surrogate_tolerance", Num(surrogate_tolerance), "must be > 0");
   if (surrogate_history < 0) return Bad("surrogate_history", std::to_string(surrogate_history), "must be >= 0");
   if (max_retries < 0 || max_retries > 10) return Bad("max_retries", std::to_string(max_retries), "must be in [0, 10]");
+  if (!(path_rate > 0.0 && path_rate <= 1.0)) return Bad("path_rate", Num(path_rate), "must be in (0, 1]");
+  if (!(restart_tolerance >= 0.0)) return Bad("restart_tolerance", Num(restart_tolerance), "must be >= 0");
+  if (!(restart_growth >= 1.0 && restart_growth <= 100.0)) {
+    return Bad("restart_growth", Num(restart_growth), "must be in [1, 100]");
+  }
   if (!(constraint_penalty >= 0.0)) return Bad("constraint_penalty", Num(constraint_penalty), "must be >= 0");
   return OkStatus();
 }
@@ -93,10 +118,21 @@ StatusOr<ZoOptions> ParseZoOptions(const StudyConfig& config) {
                                                                "epsilon", "lr_decay", "mu_decay", "feedback",
                                                                "surrogate", "surrogate_radius",
                                                                "surrogate_tolerance", "surrogate_history",
-                                                               "max_retries", "start", "constraint_penalty"}));
+                                                               "max_retries", "start", "constraint_penalty",
+                                                               "path_rate", "restart_tolerance", "restart_growth"}));
   ZoOptions o;
   RETURN_IF_ERROR(ParseEnums(r, &o));
+  // The documented per-mode defaults: "mean" differences, except "forward" with rankings (no values to average),
+  // with coordinate directions (where "mean" is not an estimate) and with q < 2 (below).
+  if (!r.Has("differences") && (o.feedback == Feedback::kRank || o.directions == Directions::kCoordinate)) {
+    o.differences = Differences::kForward;
+  }
+  if (o.optimizer == Optimizer::kNormalized) {  // initial step and radius of the path-controlled steps
+    if (!r.Has("learning_rate")) o.learning_rate = 0.05;
+    if (!r.Has("mu")) o.mu = 0.1;
+  }
   RETURN_IF_ERROR(ParseNumbers(r, &o));
+  if (!r.Has("differences") && o.q < 2) o.differences = Differences::kForward;  // "mean" needs two probes
   RETURN_IF_ERROR(o.Validate(static_cast<int>(config.parameters.size())));
   RETURN_IF_ERROR(ValidateCombinations(o, r));
   return o;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -21,11 +22,14 @@ using nlohmann::json;
 
 constexpr uint64_t kJitterStream = 1ULL << 40;
 constexpr uint64_t kStartStream = 7;
+constexpr uint64_t kRestartStream = 1ULL << 32;
+constexpr double kMinEta = 1e-12;  // normalized steps without restarts: eta (and mu with it) never reaches 0
 constexpr int kMaxAdvances = 4;  // updates applied by one ask (each needs a resolved batch; normally one)
 
 enum class Phase { kEstimate, kCheck };
 
 struct ZoState {
+  int64_t seq = 0;           // writes of this state (with Fingerprint, the key of the decoded-state cache)
   int64_t step = 0;          // updates applied so far
   std::vector<double> x;     // iterate in [0,1]^d
   std::vector<double> m, v;  // Adam moments
@@ -36,10 +40,37 @@ struct ZoState {
   int64_t extensions = 0;    // extension draws in this batch (their random stream index)
   std::vector<std::vector<int64_t>> rankings;  // rankings of this batch's trials, best first
   int64_t estimates = 0, surrogate_steps = 0, skipped = 0;
+  // optimizer "normalized": step length per coordinate and the cumulative path of step directions
+  double eta = 0.0;
+  std::vector<double> path;
+  int64_t restarts = 0;
+  int64_t q = 0;  // directions per estimate after restarts grew it (0: options q)
 };
 
+// A cheap fingerprint of a persisted state: the cached decoded state is used only when the state passed in is the
+// one this object wrote last (same sequence number, step, batch and iterate). Another writer or an older state
+// differs in the sequence number, the batch watermark or the iterate.
+std::string Fingerprint(const json& j) {
+  std::string f = j.value("seq", json(-1)).dump();
+  for (const char* key : {"step", "x", "phase"}) {
+    auto it = j.find(key);
+    if (it != j.end()) f += "|" + it->dump();
+  }
+  auto b = j.find("batch");
+  if (b != j.end() && b->is_object()) {
+    f += "|" + b->value("id", json(0)).dump() + "|" + b->value("watermark", json(0)).dump();
+    auto slots = b->find("slots");
+    if (slots != b->end() && slots->is_array()) {
+      f += "|" + std::to_string(slots->size());
+      if (!slots->empty()) f += "|" + slots->back().dump();
+    }
+  }
+  return f;
+}
+
 json StateToJson(const ZoState& s) {
-  return {{"version", 1},
+  json j = {{"version", 1},
+          {"seq", s.seq},
           {"step", s.step},
           {"x", VectorToJson(s.x)},
           {"m", VectorToJson(s.m)},
@@ -50,12 +81,20 @@ json StateToJson(const ZoState& s) {
           {"extra_from", s.extra_from},
           {"extensions", s.extensions},
           {"rankings", s.rankings},
-          {"stats", {{"estimates", s.estimates}, {"surrogate_steps", s.surrogate_steps}, {"skipped", s.skipped}}}};
+          {"stats", {{"estimates", s.estimates}, {"surrogate_steps", s.surrogate_steps}, {"skipped", s.skipped},
+                     {"restarts", s.restarts}}}};
+  if (!s.path.empty()) {
+    j["eta"] = s.eta;
+    j["path"] = VectorToJson(s.path);
+  }
+  if (s.q > 0) j["q"] = s.q;
+  return j;
 }
 
 StatusOr<ZoState> StateFromJson(const json& j, int dim) {
   ZoState s;
   try {
+    s.seq = j.value("seq", int64_t{0});
     s.step = j.at("step").get<int64_t>();
     ASSIGN_OR_RETURN(s.x, VectorFromJson(j.at("x"), dim, "x"));
     ASSIGN_OR_RETURN(s.m, VectorFromJson(j.at("m"), dim, "m"));
@@ -70,6 +109,12 @@ StatusOr<ZoState> StateFromJson(const json& j, int dim) {
     s.estimates = stats.value("estimates", int64_t{0});
     s.surrogate_steps = stats.value("surrogate_steps", int64_t{0});
     s.skipped = stats.value("skipped", int64_t{0});
+    s.restarts = stats.value("restarts", int64_t{0});
+    if (j.contains("path")) {
+      s.eta = j.at("eta").get<double>();
+      s.q = j.value("q", int64_t{0});
+      ASSIGN_OR_RETURN(s.path, VectorFromJson(j.at("path"), dim, "path"));
+    }
   } catch (const json::exception& e) {
     return Internal(std::string("zo strategy state is malformed: ") + e.what());
   }
@@ -82,13 +127,14 @@ class ZoStrategy : public Strategy {
       : options_status_(options.status()),
         options_(options.ok() ? *options : ZoOptions()),
         space_(config.parameters),
-        dim_(space_.dimension()) {}
+        dim_(space_.dimension()),
+        seed_(config.seed) {}
 
   StatusOr<std::vector<Suggestion>> Suggest(const StudySnapshot& study, int count, StrategyState* state) override {
     ASSIGN_OR_RETURN(ZoState s, Load(study, *state));
     for (int i = 0; i < kMaxAdvances && Ready(study, s); ++i) Advance(study, &s);
     std::vector<Suggestion> out = HandOut(study, count, &s);
-    state->json = StateToJson(s);
+    Store(std::move(s), state);
     return out;
   }
 
@@ -100,7 +146,7 @@ class ZoStrategy : public Strategy {
     ASSIGN_OR_RETURN(ZoState s, Load(study, *state));
     RETURN_IF_ERROR(CheckRanking(s, numbers));
     s.rankings.push_back(numbers);
-    state->json = StateToJson(s);
+    Store(std::move(s), state);
     return OkStatus();
   }
 
@@ -119,15 +165,32 @@ class ZoStrategy : public Strategy {
 
  private:
   // The persisted state with new trials linked, or a fresh state at the start point.
+  // Writes the state (sequence number + 1) and keeps the decoded copy for the next call.
+  void Store(ZoState s, StrategyState* state) {
+    s.seq += 1;
+    state->json = StateToJson(s);
+    cache_fingerprint_ = Fingerprint(state->json);
+    cache_ = std::move(s);
+  }
+
   StatusOr<ZoState> Load(const StudySnapshot& study, const StrategyState& state) {
     RETURN_IF_ERROR(options_status_);
     ZoState s;
-    if (state.json.contains("x")) {
+    if (cache_ && state.json.contains("x") && Fingerprint(state.json) == cache_fingerprint_) {
+      s = std::move(*cache_);  // the state this object wrote last: skip decoding it
+      cache_.reset();
+    } else if (state.json.contains("x")) {
+      cache_.reset();
       ASSIGN_OR_RETURN(s, StateFromJson(state.json, dim_));
+      RETURN_IF_ERROR(Regenerate(&s));
     } else {
       s.x = StartPoint(study);
       s.m.assign(dim_, 0.0);
       s.v.assign(dim_, 0.0);
+      if (options_.optimizer == Optimizer::kNormalized) {
+        s.eta = options_.learning_rate;
+        s.path.assign(dim_, 0.0);
+      }
       if (!study.trials.empty()) s.batch.watermark = study.trials.back().number + 1;
       NewEstimateBatch(study, &s);
     }
@@ -154,7 +217,12 @@ class ZoStrategy : public Strategy {
     return best != nullptr ? space_.ToUnit(best->params) : std::vector<double>(dim_, 0.5);
   }
 
-  double Mu(int64_t step) const { return options_.mu / (1.0 + options_.mu_decay * static_cast<double>(step)); }
+  double Mu(const ZoState& s) const {
+    if (options_.optimizer == Optimizer::kNormalized) {
+      return std::min(0.5, options_.mu * s.eta / options_.learning_rate);  // the radius moves with the step
+    }
+    return options_.mu / (1.0 + options_.mu_decay * static_cast<double>(s.step));
+  }
 
   ProbeSpec Spec(double mu) const {
     ProbeSpec spec;
@@ -178,25 +246,66 @@ class ZoStrategy : public Strategy {
     return all;
   }
 
+  // The points of the current batch as created (base point, probes); a function of the persisted state.
+  std::vector<std::vector<double>> BatchPoints(const ZoState& s) const {
+    if (s.phase == Phase::kCheck) return {s.x};
+    Rng rng = StreamRng(seed_, static_cast<uint64_t>(s.batch.id), 0);
+    const ProbeSpec spec = Spec(s.mu);
+    std::vector<std::vector<double>> points;
+    if (spec.with_base && spec.differences == Differences::kForward) points.push_back(s.x);
+    std::vector<int> coords;
+    if (spec.directions == Directions::kCoordinate) coords = Coordinates(&rng);
+    const int q = s.q > 0 ? static_cast<int>(s.q) : options_.q;
+    for (auto& p : MakeProbes(s.x, spec, q, coords, &rng)) points.push_back(std::move(p));
+    return points;
+  }
+
+  // The points added by extension e (1, 2, ...) of the current batch (see Extend).
+  std::vector<std::vector<double>> ExtensionPoints(const ZoState& s, int64_t e) const {
+    Rng rng = StreamRng(seed_, static_cast<uint64_t>(s.batch.id), static_cast<uint64_t>(e));
+    ProbeSpec spec = Spec(s.mu);
+    const bool history_only = s.phase == Phase::kCheck || spec.directions == Directions::kCoordinate;
+    if (history_only) spec.directions = Directions::kGaussian;
+    if (history_only || !spec.with_base) spec.differences = Differences::kForward;
+    return MakeProbes(s.x, spec, 1, {}, &rng);
+  }
+
+  // Fills in the points of derived slots (not persisted) after decoding.
+  Status Regenerate(ZoState* s) const {
+    if (std::none_of(s->batch.slots.begin(), s->batch.slots.end(), [](const Slot& x) { return x.derived; })) {
+      return OkStatus();
+    }
+    std::vector<std::vector<double>> points = BatchPoints(*s);
+    for (int64_t e = 1; e <= s->extensions; ++e) {
+      for (auto& p : ExtensionPoints(*s, e)) points.push_back(std::move(p));
+    }
+    if (points.size() != s->batch.slots.size()) {
+      return Internal("zo strategy state is inconsistent: batch " + std::to_string(s->batch.id) + " has " +
+                      std::to_string(s->batch.slots.size()) + " slots, its points regenerate to " +
+                      std::to_string(points.size()));
+    }
+    for (size_t i = 0; i < points.size(); ++i) {
+      if (s->batch.slots[i].derived) s->batch.slots[i].u = std::move(points[i]);
+    }
+    return OkStatus();
+  }
+
   void StartBatch(ZoState* s, Phase phase) const {
     s->batch.id += 1;
     s->batch.slots.clear();
     s->phase = phase;
-    s->mu = Mu(s->step);
+    s->mu = Mu(*s);
     s->extensions = 0;
     s->rankings.clear();
   }
 
-  void AddSlot(ZoState* s, std::vector<double> u) const { s->batch.slots.push_back(Slot{std::move(u), {}, false}); }
+  void AddSlot(ZoState* s, std::vector<double> u) const {
+    s->batch.slots.push_back(Slot{std::move(u), {}, false, /*derived=*/true});
+  }
 
-  void NewEstimateBatch(const StudySnapshot& study, ZoState* s) const {
+  void NewEstimateBatch(const StudySnapshot&, ZoState* s) const {
     StartBatch(s, Phase::kEstimate);
-    Rng rng = StreamRng(study.config.seed, static_cast<uint64_t>(s->batch.id), 0);
-    const ProbeSpec spec = Spec(s->mu);
-    if (spec.with_base && spec.differences == Differences::kForward) AddSlot(s, s->x);
-    std::vector<int> coords;
-    if (spec.directions == Directions::kCoordinate) coords = Coordinates(&rng);
-    for (auto& p : MakeProbes(s->x, spec, options_.q, coords, &rng)) AddSlot(s, std::move(p));
+    for (auto& p : BatchPoints(*s)) AddSlot(s, std::move(p));
     s->extra_from = static_cast<int>(s->batch.slots.size());
   }
 
@@ -314,7 +423,45 @@ class ZoStrategy : public Strategy {
     return FitLocalLinear(s.x, points, values, radius);
   }
 
+  // Normalized step with cumulative path-length control of its length (see ZoOptions::optimizer).
+  void NormalizedUpdate(const std::vector<double>& g, ZoState* s) const {
+    double norm2 = 0.0;
+    for (double gj : g) norm2 += std::isfinite(gj) ? gj * gj : 0.0;
+    s->step += 1;
+    if (!(norm2 > 0.0) || !std::isfinite(norm2)) return;  // a flat estimate: same iterate, fresh directions
+    const double d = dim_;
+    const double scale = std::sqrt(d / norm2);
+    const double c = options_.path_rate;
+    const double gain = std::sqrt(c * (2.0 - c));
+    double path2 = 0.0;
+    for (int j = 0; j < dim_; ++j) {
+      const double u = std::isfinite(g[j]) ? -g[j] * scale : 0.0;  // unit scale per coordinate, |u| = sqrt(d)
+      s->x[j] += s->eta * u;
+      s->path[j] = (1.0 - c) * s->path[j] + gain * u;
+      path2 += s->path[j] * s->path[j];
+    }
+    ClampToUnitCube(&s->x);
+    const double chi = std::sqrt(d) * (1.0 - 1.0 / (4.0 * d) + 1.0 / (21.0 * d * d));
+    s->eta = std::clamp(s->eta * std::exp(c * (std::sqrt(path2) / chi - 1.0)), kMinEta, 0.5);
+    if (s->eta < options_.restart_tolerance) Restart(s);
+  }
+
+  // A collapsed step: continue from a random point with the initial step (the best point stays in the trials).
+  void Restart(ZoState* s) const {
+    Rng rng = StreamRng(seed_, static_cast<uint64_t>(s->batch.id), kRestartStream);
+    for (double& v : s->x) v = rng.Uniform();
+    s->eta = options_.learning_rate;
+    s->path.assign(dim_, 0.0);
+    s->restarts += 1;
+    const double q = static_cast<double>(s->q > 0 ? s->q : options_.q);
+    s->q = std::min<int64_t>(10000, std::llround(q * options_.restart_growth));
+  }
+
   void ApplyUpdate(const std::vector<double>& g, ZoState* s) const {
+    if (options_.optimizer == Optimizer::kNormalized) {
+      NormalizedUpdate(g, s);
+      return;
+    }
     const double lr = options_.learning_rate / (1.0 + options_.lr_decay * static_cast<double>(s->step));
     s->step += 1;
     const double t = static_cast<double>(s->step);
@@ -327,6 +474,8 @@ class ZoStrategy : public Strategy {
         case Optimizer::kSignSgd:
           s->x[j] -= lr * static_cast<double>((gj > 0.0) - (gj < 0.0));
           break;
+        case Optimizer::kNormalized:
+          break;  // NormalizedUpdate
         case Optimizer::kAdam: {
           s->m[j] = options_.beta1 * s->m[j] + (1.0 - options_.beta1) * gj;
           s->v[j] = options_.beta2 * s->v[j] + (1.0 - options_.beta2) * gj * gj;
@@ -341,13 +490,9 @@ class ZoStrategy : public Strategy {
   }
 
   // Appends probes so that a larger ask can be served (see the header for what they are used for).
-  void Extend(const StudySnapshot& study, ZoState* s) const {
-    Rng rng = StreamRng(study.config.seed, static_cast<uint64_t>(s->batch.id), 1 + s->extensions++);
-    ProbeSpec spec = Spec(s->mu);
-    const bool history_only = s->phase == Phase::kCheck || spec.directions == Directions::kCoordinate;
-    if (history_only) spec.directions = Directions::kGaussian;
-    if (history_only || !spec.with_base) spec.differences = Differences::kForward;
-    for (auto& p : MakeProbes(s->x, spec, 1, {}, &rng)) AddSlot(s, std::move(p));
+  void Extend(const StudySnapshot&, ZoState* s) const {
+    s->extensions += 1;
+    for (auto& p : ExtensionPoints(*s, s->extensions)) AddSlot(s, std::move(p));
   }
 
   std::vector<Suggestion> HandOut(const StudySnapshot& study, int count, ZoState* s) const {
@@ -360,7 +505,9 @@ class ZoStrategy : public Strategy {
       Slot& slot = s->batch.slots[i];
       if (Resolve(slot, study.trials, options_.max_retries).status != SlotStatus::kOpen) continue;
       Suggestion sug;
-      sug.params = UniqueRawPoint(space_, &slot.u, &jitter, &taken);
+      bool jittered = false;
+      sug.params = UniqueRawPoint(space_, &slot.u, &jitter, &taken, &jittered);
+      if (jittered) slot.derived = false;  // a moved point must be persisted
       if (study.config.fidelity) sug.fidelity = study.config.fidelity->target();
       sug.diagnostics = SlotTag(s->batch.id, static_cast<int>(i));
       sug.diagnostics["strategy"] = "zo";
@@ -401,6 +548,9 @@ class ZoStrategy : public Strategy {
   ZoOptions options_;
   SearchSpace space_;
   int dim_;
+  uint64_t seed_;
+  std::optional<ZoState> cache_;  // the decoded state this object wrote last (see Fingerprint)
+  std::string cache_fingerprint_;
 };
 
 Status ValidateZo(const StudyConfig& config) { return ParseZoOptions(config).status(); }

@@ -8,8 +8,8 @@
 //    estimates and surrogate checks probes that only feed the history (best-so-far, surrogate). The Strategy
 //    contract of exactly `count` points is kept.
 //  - while every point of the batch is out (pending), a further ask extends the batch the same way.
-// When every point of the batch is resolved the next ask applies the update (SGD, Adam or sign-SGD, projected onto
-// the cube) and hands out the next batch.
+// When every point of the batch is resolved the next ask applies the update (normalized steps with path-length
+// control of their length, SGD, Adam or sign-SGD; projected onto the cube) and hands out the next batch.
 //
 // Failure rule: a failed or abandoned query is handed out again (as a new trial at the same point) up to
 // `max_retries` times, then dropped; the estimate uses the surviving differences. With forward differences a dropped
@@ -22,13 +22,19 @@
 // (ObjectiveValue); constraints enter as a penalty (option constraint_penalty).
 //
 // State (StrategyState::json), everything needed to continue exactly after a restart:
-//   {"version": 1, "step": k, "x": [d], "m": [d], "v": [d], "phase": "estimate" | "check", "mu": batch mu,
-//    "batch": {"id", "watermark", "slots": [{"u": [d], "trials": [numbers], "issued": bool}]},
-//    "extra_from": i, "extensions": n, "rankings": [[numbers best first]], "stats": {...}}
+//   {"version": 1, "seq": writes, "step": k, "x": [d], "m": [d], "v": [d], "phase": "estimate" | "check",
+//    "mu": batch mu, "batch": {"id", "watermark", "slots": [{"u": [d], "trials": [numbers], "issued": bool}]},
+//    "extra_from": i, "extensions": n, "rankings": [[numbers best first]], "stats": {...},
+//    "eta": step length, "path": [d]  (optimizer "normalized")}
 // Random numbers come from counter-based streams keyed by (study seed, batch id, purpose), so no generator state
 // beyond those counters exists.
 //
-// Thread safety: as Strategy (called under the study lock); the object holds only the immutable config and options.
+// Cache: the object keeps the decoded state it wrote last and uses it instead of decoding when the state passed in
+// carries the same sequence number and fingerprint (step, iterate, batch id, watermark, last slot); after a restart,
+// or when another writer or an older state is passed in, the state is decoded. The persisted state alone determines
+// the behaviour (tests: restart invariance, stale state).
+//
+// Thread safety: as Strategy (called under the study lock, which also guards the cache).
 #ifndef BAYESD_SRC_STRATEGIES_ZO_STRATEGY_H_
 #define BAYESD_SRC_STRATEGIES_ZO_STRATEGY_H_
 

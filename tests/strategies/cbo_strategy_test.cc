@@ -137,9 +137,68 @@ void ExpectRestartInvariance(const StudyConfig& c) {
 
 TEST(CboStrategy, RestartContinuesExactly) {
   ExpectRestartInvariance(BoxConfig(6, -5, 10, "cbo", {{"particles", 10}}));
-  ExpectRestartInvariance(BoxConfig(
-      6, -5, 10, "cbo",
-      {{"particles", 10}, {"noise", "isotropic"}, {"alpha_schedule", "multiply"}, {"restart_tolerance", 0.05}}));
+  ExpectRestartInvariance(BoxConfig(6, -5, 10, "cbo", {{"particles", 10}, {"dynamics", "standard"}}));
+  ExpectRestartInvariance(BoxConfig(6, -5, 10, "cbo",
+                                    {{"particles", 10},
+                                     {"dynamics", "standard"},
+                                     {"noise", "isotropic"},
+                                     {"alpha_schedule", "multiply"},
+                                     {"restart_tolerance", 0.05}}));
+  // hopping with swarm restarts (population growth) inside the run
+  const json s = testing::ExpectRestartInvariance(
+      BoxConfig(4, -1, 1, "cbo", {{"particles", 6}, {"restart_tolerance", 0.02}}), CboStrategyFactory(), false);
+  EXPECT_GT(s["restarts"].get<int>(), 0);
+  EXPECT_GT(s["population"].get<int>(), 6);
+}
+
+TEST(CboStrategy, CachedStateIsNotUsedForAStateItDidNotWriteLast) {
+  testing::ExpectStaleStateIgnored(BoxConfig(6, -5, 10, "cbo", {{"particles", 10}}), CboStrategyFactory());
+  testing::ExpectStaleStateIgnored(BoxConfig(6, -5, 10, "cbo", {{"particles", 10}, {"dynamics", "standard"}}),
+                                   CboStrategyFactory());
+}
+
+TEST(CboStrategy, HoppingParticlesAreRegeneratedNotStoredExceptJitteredOnes) {
+  Loop loop = MakeLoop(BoxConfig(30, -5, 10, "cbo", {{"particles", 20}}));
+  ASSERT_TRUE(loop.Ask(25).ok());  // 20 particles and 5 scouts
+  EXPECT_FALSE(testing::SomeSlotStoresItsPoint(loop.state().json));
+  const StudyConfig small = testing::SmallIntConfig(2, 2, "cbo", {{"particles", 8}});
+  Loop ints = MakeLoop(small);
+  ASSERT_TRUE(ints.Ask(8).ok());
+  EXPECT_TRUE(testing::SomeSlotStoresItsPoint(ints.state().json)) << ints.state().json["batch"].dump();
+  testing::ExpectRestartInvariance(small, CboStrategyFactory(), /*leave_some_pending=*/false);
+  // standard dynamics carry their particles: stored
+  Loop standard = MakeLoop(BoxConfig(3, -1, 1, "cbo", {{"particles", 4}, {"dynamics", "standard"}}));
+  ASSERT_TRUE(standard.Ask(4).ok());
+  EXPECT_TRUE(standard.state().json["batch"]["slots"][0].contains("u"));
+}
+
+TEST(CboStrategy, HoppingSamplesMirroredPairsAroundTheConsensus) {
+  Loop loop = MakeLoop(BoxConfig(5, 0, 1, "cbo", {{"particles", 6}, {"spread", 0.05}}));
+  ASSERT_TRUE(loop.Ask(6).ok());
+  for (int i = 0; i < 6; i += 2) {
+    for (int j = 0; j < 5; ++j) {
+      // x_i + x_{i+1} = 2 m with m the centre (nothing clipped at spread 0.05 around 0.5... almost surely)
+      EXPECT_NEAR(loop.trials()[i].params[j] + loop.trials()[i + 1].params[j], 1.0, 1e-12);
+    }
+  }
+}
+
+TEST(CboStrategy, HoppingSpreadGrowsOnASlopeAndShrinksInABowl) {
+  Loop slope = MakeLoop(BoxConfig(10, 0, 1, "cbo", {{"spread", 0.01}}));
+  slope.Run([](const std::vector<double>& x) { return x[0] + x[1] + x[2]; }, 400, 20);
+  EXPECT_GT(slope.state().json["spread"].get<double>(), 0.01);
+  Loop bowl = MakeLoop(BoxConfig(10, -1, 1, "cbo", {{"restart_tolerance", 0}}));
+  bowl.Run(testing::Sphere, 3000, 20);
+  EXPECT_LT(bowl.state().json["spread"].get<double>(), 1e-3);
+  auto rec = bowl.strategy()->Recommend({bowl.config(), bowl.trials()}, bowl.state());
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_LT(testing::Sphere((*rec)->params), 1e-4) << "the consensus is the minimizer";
+}
+
+TEST(CboStrategy, StandardDynamicsConvergeOnSphere) {
+  const double cbo = CboMedianBest(testing::Sphere, 10, -5, 10, {{"dynamics", "standard"}}, 3000);
+  const double rnd = RandomMedianBest(testing::Sphere, 10, -5, 10, 3000);
+  EXPECT_LT(cbo, rnd / 100.0) << "cbo " << cbo << " random " << rnd;
 }
 
 TEST(CboStrategy, FailedParticlesAreDroppedFromTheConsensus) {
@@ -167,7 +226,7 @@ TEST(CboStrategy, RetriesWhenConfigured) {
 
 TEST(CboStrategy, DiscardedInfeasibleParticlesGetNoWeight) {
   StudyConfig c = BoxConfig(2, 0, 1, "cbo", {{"particles", 4}, {"constraints", "discard"}, {"alpha", 1e-9},
-                                             {"alpha_schedule", "fixed"}, {"sigma", 0.0}});
+                                             {"alpha_schedule", "fixed"}, {"sigma", 0.0}, {"dynamics", "standard"}});
   c.constraints.push_back(ConstraintSpec{"g", ConstraintOp::kLessEqual, 0.0});
   Loop loop = MakeLoop(c);
   ASSERT_TRUE(loop.Ask(4).ok());
@@ -207,6 +266,21 @@ TEST(CboOptions, BadOptionsAreRejectedNamingTheField) {
   ExpectRejected({{"ess_eta", 1.5}}, "strategy.ess_eta");
   ExpectRejected({{"constraints", "ignore"}}, "strategy.constraints");
   ExpectRejected({{"N", 20}}, "strategy.N");
+  ExpectRejected({{"dynamics", "brownian"}}, "strategy.dynamics");
+  ExpectRejected({{"spread", 0}}, "strategy.spread");
+  ExpectRejected({{"spread", 2}}, "strategy.spread");
+  ExpectRejected({{"path_rate", -0.1}}, "strategy.path_rate");
+  ExpectRejected({{"restart_growth", 0.5}}, "strategy.restart_growth");
+}
+
+TEST(CboOptions, PerDynamicsDefaults) {
+  auto parse = [](const json& o) { return *cbo::ParseCboOptions(BoxConfig(4, 0, 1, "cbo", o)); };
+  EXPECT_EQ(parse(json::object()).dynamics, cbo::Dynamics::kHopping);
+  EXPECT_EQ(parse(json::object()).ess_eta, 0.4);
+  EXPECT_EQ(parse(json::object()).restart_tolerance, 1e-3);
+  EXPECT_EQ(parse({{"dynamics", "standard"}}).ess_eta, 0.1);
+  EXPECT_EQ(parse({{"dynamics", "standard"}}).restart_tolerance, 0.0);
+  EXPECT_EQ(parse({{"dynamics", "standard"}, {"ess_eta", 0.3}}).ess_eta, 0.3);
 }
 
 TEST(CboOptions, DefaultsAndFullOptionSetAreAccepted) {
@@ -215,7 +289,9 @@ TEST(CboOptions, DefaultsAndFullOptionSetAreAccepted) {
                     {"alpha_factor", 1.05},   {"alpha_max", 1e5},      {"ess_eta", 0.3},
                     {"lambda", 1},            {"sigma", 5.1},          {"noise", "isotropic"},
                     {"dt", 0.01},             {"sigma_decay", 0.99},   {"restart_tolerance", 1e-3},
-                    {"constraints", "discard"}, {"constraint_penalty", 5}, {"max_retries", 1}};
+                    {"constraints", "discard"}, {"constraint_penalty", 5}, {"max_retries", 1},
+                    {"dynamics", "standard"}, {"spread", 0.2},       {"path_rate", 0.5},
+                    {"restart_growth", 1.5}};
   const Status s = CboStrategyFactory().validate(BoxConfig(4, 0, 1, "cbo", all));
   EXPECT_TRUE(s.ok()) << s.ToString();
 }

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "src/strategies/zo_estimators.h"
+#include "src/strategies/zo_options.h"
 #include "tests/strategies/zo_test_harness.h"
 
 namespace bayesd {
@@ -82,7 +83,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(std::make_pair(zo::Directions::kGaussian, zo::Differences::kForward),
                       std::make_pair(zo::Directions::kGaussian, zo::Differences::kCentral),
                       std::make_pair(zo::Directions::kSphere, zo::Differences::kForward),
+                      std::make_pair(zo::Directions::kGaussian, zo::Differences::kMean),
                       std::make_pair(zo::Directions::kSphere, zo::Differences::kCentral),
+                      std::make_pair(zo::Directions::kSphere, zo::Differences::kMean),
                       std::make_pair(zo::Directions::kCoordinate, zo::Differences::kForward),
                       std::make_pair(zo::Directions::kCoordinate, zo::Differences::kCentral)));
 
@@ -135,8 +138,83 @@ TEST(ZoEstimators, LocalLinearFitRecoversALinearFunctionConfidently) {
 
 // --- strategy through the interface -----------------------------------------------------------------------------
 
-TEST(ZoStrategy, OneAskHandsOutTheBatchOfOneEstimate) {
+TEST(ZoEstimators, MeanBaselineCancelsTheCommonCurvature) {
+  // f = 50 |u - c|^2 in 40-d, mu = 0.1: the probes' curvature term mu^2/2 v'Hv = 50 mu^2 |v|^2 ~ 20 is nearly the
+  // same for every direction and larger than the linear term mu g'v ~ 13. A forward difference against f(x) keeps it (one large same-sign weight per probe); the mean of the
+  // other probes removes it. Same probes, same q: the mean-baseline estimate is much closer to the gradient.
+  const int d = 40;
+  Quadratic f{std::vector<double>(d, 50.0), std::vector<double>(d, 0.3)};
+  const std::vector<double> x(d, 0.5);
+  const std::vector<double> truth = f.Gradient(x);
+  double err_forward = 0.0, err_mean = 0.0, norm = 0.0;
+  for (double g : truth) norm += g * g;
+  zo::Rng rng(5);
+  for (int r = 0; r < 200; ++r) {
+    zo::ProbeSpec spec;
+    spec.mu = 0.1;
+    const auto probes = zo::MakeProbes(x, spec, 10, {}, &rng);
+    std::vector<zo::Query> with_base = {{x, f(x)}}, without;
+    for (const auto& p : probes) {
+      with_base.push_back({p, f(p)});
+      without.push_back({p, f(p)});
+    }
+    const zo::Estimate fw = zo::EstimateFromValues(x, spec, with_base);
+    spec.differences = zo::Differences::kMean;
+    const zo::Estimate mn = zo::EstimateFromValues(x, spec, without);
+    ASSERT_EQ(mn.terms, 10);
+    for (int j = 0; j < d; ++j) {
+      err_forward += (fw.gradient[j] - truth[j]) * (fw.gradient[j] - truth[j]) / norm / 200;
+      err_mean += (mn.gradient[j] - truth[j]) * (mn.gradient[j] - truth[j]) / norm / 200;
+    }
+  }
+  EXPECT_LT(err_mean, 0.5 * err_forward) << "mean " << err_mean << " forward " << err_forward;
+}
+
+TEST(ZoEstimators, MeanBaselineNeedsTwoValues) {
+  zo::ProbeSpec spec;
+  spec.differences = zo::Differences::kMean;
+  const std::vector<double> x = {0.5, 0.5};
+  EXPECT_EQ(zo::EstimateFromValues(x, spec, {{{0.6, 0.5}, 1.0}, {{0.5, 0.6}, std::nullopt}}).terms, 0);
+  const zo::Estimate e = zo::EstimateFromValues(x, spec, {{{0.6, 0.5}, 1.0}, {{0.5, 0.6}, 3.0}});
+  EXPECT_EQ(e.terms, 2);
+  // (1 - 2) / mu^2 * (0.1, 0) + (3 - 2) / mu^2 * (0, 0.1), over n - 1 = 1, mu = 0.01
+  EXPECT_NEAR(e.gradient[0], -1000.0, 1e-6);
+  EXPECT_NEAR(e.gradient[1], 1000.0, 1e-6);
+}
+
+TEST(ZoStrategy, DefaultBatchIsQProbesWithoutABasePoint) {
   Loop loop = MakeLoop(BoxConfig(4, -1, 1, "zo", {{"q", 5}}));
+  ASSERT_TRUE(loop.Ask(5).ok());
+  for (const Trial& t : loop.trials()) EXPECT_EQ(json::parse(t.diagnostics_json)["role"], "probe");
+  for (int64_t n = 0; n < 5; ++n) loop.Tell(n, testing::Sphere(loop.trials()[n].params));
+  ASSERT_TRUE(loop.Ask(1).ok());
+  EXPECT_EQ(loop.state().json["step"], 1) << "five values: the step was taken";
+  EXPECT_GT(loop.state().json["eta"].get<double>(), 0.0);
+}
+
+TEST(ZoStrategy, NormalizedStepLengthFollowsThePath) {
+  // A linear slope: successive steps agree, the path grows longer than a random walk's and eta grows. A constant:
+  // no usable direction, eta stays.
+  Loop slope = MakeLoop(BoxConfig(20, 0, 1, "zo"));
+  slope.Run([](const std::vector<double>& x) { return x[0] + x[1]; }, 200, 10);
+  EXPECT_GT(slope.state().json["eta"].get<double>(), 0.05);
+  // A sphere around the centre: the iterate overshoots, steps cancel and eta shrinks far below its start.
+  Loop bowl = MakeLoop(BoxConfig(20, -1, 1, "zo", {{"restart_tolerance", 0}}));
+  bowl.Run(testing::Sphere, 1000, 10);
+  EXPECT_LT(bowl.state().json["eta"].get<double>(), 0.005);
+}
+
+TEST(ZoStrategy, CollapsedStepRestartsFromARandomPoint) {
+  Loop loop = MakeLoop(BoxConfig(10, -1, 1, "zo", {{"restart_tolerance", 0.01}}));
+  loop.Run(testing::Sphere, 2000, 10);
+  const int restarts = loop.state().json["stats"]["restarts"].get<int>();
+  EXPECT_GT(restarts, 0);
+  // q doubles per restart (restart_growth 2): the batch grows with it
+  EXPECT_EQ(loop.state().json["q"].get<int>(), 10 << restarts);
+}
+
+TEST(ZoStrategy, OneAskHandsOutTheBatchOfOneEstimate) {
+  Loop loop = MakeLoop(BoxConfig(4, -1, 1, "zo", {{"q", 5}, {"differences", "forward"}}));
   auto first = loop.Ask(3);
   ASSERT_TRUE(first.ok());
   auto rest = loop.Ask(3);  // 6 points per batch (base + 5): 3 remain
@@ -195,8 +273,16 @@ TEST(ZoStrategy, ConvergesOnSphereFarBetterThanRandom) {
 }
 
 TEST(ZoStrategy, ConvergesOnRastrigin5dFarBetterThanRandom) {
-  // A smoothing radius of 0.05 (0.5 raw units) averages the cosine ripples away; it shrinks as the steps go on.
-  const json options = {{"mu", 0.05}, {"mu_decay", 0.01}, {"lr_decay", 0.01}, {"q", 8}};
+  const double zo = ZoMedianBest(testing::Rastrigin, 5, -5.12, 5.12, json::object(), 3000, 10);
+  const double rnd = RandomMedianBest(testing::Rastrigin, 5, -5.12, 5.12, 3000);
+  EXPECT_LT(zo, rnd / 5.0) << "zo " << zo << " random " << rnd;
+}
+
+TEST(ZoStrategy, AdamWithScheduleConvergesOnRastrigin5d) {
+  // The previous default: Adam, forward differences, a smoothing radius of 0.05 (0.5 raw units) averaging the
+  // cosine ripples away, shrinking as the steps go on.
+  const json options = {{"optimizer", "adam"}, {"differences", "forward"}, {"mu", 0.05}, {"mu_decay", 0.01},
+                        {"lr_decay", 0.01}, {"q", 8}};
   const double zo = ZoMedianBest(testing::Rastrigin, 5, -5.12, 5.12, options, 3000, 9);
   const double rnd = RandomMedianBest(testing::Rastrigin, 5, -5.12, 5.12, 3000);
   EXPECT_LT(zo, rnd / 5.0) << "zo " << zo << " random " << rnd;
@@ -219,16 +305,43 @@ TEST(ZoStrategy, SurrogateStepsSaveQueriesAndStillConverge) {
 
 void ExpectRestartInvariance(const StudyConfig& c) {
   testing::ExpectRestartInvariance(c, ZoStrategyFactory(), /*leave_some_pending=*/true);
+  // Without trials left pending the batches complete and steps are taken across the restarts.
+  const json s = testing::ExpectRestartInvariance(c, ZoStrategyFactory(), /*leave_some_pending=*/false);
+  EXPECT_GT(s["step"].get<int>(), 3) << s["stats"].dump();
 }
 
 TEST(ZoStrategy, RestartContinuesExactly) {
   ExpectRestartInvariance(BoxConfig(6, -5, 10, "zo", json::object()));
   ExpectRestartInvariance(BoxConfig(6, -5, 10, "zo", {{"directions", "coordinate"}, {"differences", "central"}}));
   ExpectRestartInvariance(BoxConfig(6, -5, 10, "zo", {{"surrogate", "linear"}, {"optimizer", "sign_sgd"}}));
+  ExpectRestartInvariance(BoxConfig(6, -5, 10, "zo", {{"optimizer", "adam"}, {"differences", "central"}}));
+  // restarts of the normalized step happen within the run
+  const json s = testing::ExpectRestartInvariance(BoxConfig(6, -1, 1, "zo", {{"restart_tolerance", 0.045}}),
+                                                  ZoStrategyFactory(), /*leave_some_pending=*/false);
+  EXPECT_GT(s["stats"]["restarts"].get<int>(), 0) << s["stats"].dump();
+}
+
+TEST(ZoStrategy, PointsAreRegeneratedNotStoredExceptJitteredOnes) {
+  Loop loop = MakeLoop(BoxConfig(30, -5, 10, "zo", {{"q", 20}}));
+  ASSERT_TRUE(loop.Ask(25).ok());  // 20 probes and 5 extensions
+  const json& state = loop.state().json;
+  ASSERT_EQ(state["batch"]["slots"].size(), 25u);
+  EXPECT_FALSE(testing::SomeSlotStoresItsPoint(state)) << "probes are a function of (seed, batch, x, mu)";
+  // In a 3 x 3 grid of ints, 9 distinct points at most: later probes collide and are jittered; those are stored,
+  // and a restart still continues exactly.
+  const StudyConfig small = testing::SmallIntConfig(2, 2, "zo", {{"q", 6}});
+  Loop ints = MakeLoop(small);
+  ASSERT_TRUE(ints.Ask(8).ok());
+  EXPECT_TRUE(testing::SomeSlotStoresItsPoint(ints.state().json)) << ints.state().json["batch"].dump();
+  testing::ExpectRestartInvariance(small, ZoStrategyFactory(), /*leave_some_pending=*/false);
+}
+
+TEST(ZoStrategy, CachedStateIsNotUsedForAStateItDidNotWriteLast) {
+  testing::ExpectStaleStateIgnored(BoxConfig(6, -5, 10, "zo", json::object()), ZoStrategyFactory());
 }
 
 TEST(ZoStrategy, FailedQueriesAreReaskedThenDropped) {
-  Loop loop = MakeLoop(BoxConfig(3, -1, 1, "zo", {{"q", 2}, {"max_retries", 1}}));
+  Loop loop = MakeLoop(BoxConfig(3, -1, 1, "zo", {{"q", 2}, {"max_retries", 1}, {"differences", "forward"}}));
   auto first = loop.Ask(3);
   ASSERT_TRUE(first.ok());
   const std::vector<double> base = loop.trials()[0].params;
@@ -349,6 +462,28 @@ TEST(ZoOptions, BadOptionsAreRejectedNamingTheField) {
   ExpectRejected({{"feedback", "rank"}, {"differences", "central"}}, "strategy.differences");
   ExpectRejected({{"feedback", "rank"}, {"surrogate", "linear"}}, "strategy.surrogate");
   ExpectRejected({{"feedback", "rank"}, {"q", 1}}, "strategy.q");
+  ExpectRejected({{"feedback", "rank"}, {"differences", "mean"}}, "strategy.differences");
+  ExpectRejected({{"directions", "coordinate"}, {"differences", "mean"}}, "strategy.differences");
+  ExpectRejected({{"differences", "mean"}, {"q", 1}}, "strategy.q");
+  ExpectRejected({{"path_rate", 0}}, "strategy.path_rate");
+  ExpectRejected({{"path_rate", 1.5}}, "strategy.path_rate");
+  ExpectRejected({{"restart_tolerance", -1}}, "strategy.restart_tolerance");
+  ExpectRejected({{"restart_tolerance", 0.1}, {"learning_rate", 0.05}}, "strategy.restart_tolerance");
+  ExpectRejected({{"restart_growth", 0.5}}, "strategy.restart_growth");
+}
+
+TEST(ZoOptions, PerModeDefaults) {
+  auto parse = [](const json& o) { return *zo::ParseZoOptions(BoxConfig(4, 0, 1, "zo", o)); };
+  EXPECT_EQ(parse(json::object()).differences, zo::Differences::kMean);
+  EXPECT_EQ(parse(json::object()).optimizer, zo::Optimizer::kNormalized);
+  EXPECT_EQ(parse(json::object()).learning_rate, 0.05);
+  EXPECT_EQ(parse(json::object()).mu, 0.1);
+  EXPECT_EQ(parse({{"optimizer", "adam"}}).learning_rate, 0.02);
+  EXPECT_EQ(parse({{"optimizer", "adam"}}).mu, 0.02);
+  EXPECT_EQ(parse({{"feedback", "rank"}}).differences, zo::Differences::kForward);
+  EXPECT_EQ(parse({{"directions", "coordinate"}}).differences, zo::Differences::kForward);
+  EXPECT_EQ(parse({{"q", 1}}).differences, zo::Differences::kForward);
+  EXPECT_EQ(parse({{"mu", 0.2}}).mu, 0.2);
 }
 
 TEST(ZoOptions, DefaultsAndFullOptionSetAreAccepted) {
@@ -359,7 +494,8 @@ TEST(ZoOptions, DefaultsAndFullOptionSetAreAccepted) {
                     {"epsilon", 1e-6},          {"lr_decay", 0.1},          {"mu_decay", 0.1},
                     {"feedback", "values"},     {"surrogate", "linear"},    {"surrogate_radius", 0.3},
                     {"surrogate_tolerance", 1}, {"surrogate_history", 50},  {"max_retries", 2},
-                    {"start", "random"},        {"constraint_penalty", 10}};
+                    {"start", "random"},        {"constraint_penalty", 10}, {"path_rate", 0.5},
+                    {"restart_tolerance", 0.01}, {"restart_growth", 1.5}};
   const Status s = ZoStrategyFactory().validate(BoxConfig(4, 0, 1, "zo", all));
   EXPECT_TRUE(s.ok()) << s.ToString();
 }

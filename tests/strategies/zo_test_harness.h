@@ -186,6 +186,44 @@ inline nlohmann::json ExpectRestartInvariance(const StudyConfig& c, const Strate
   return a.state().json;
 }
 
+// d int parameters x0.. on [0, high]: a small discrete space where suggestions collide and get jittered.
+inline StudyConfig SmallIntConfig(int d, int high, const std::string& strategy,
+                                  nlohmann::json options = nlohmann::json::object()) {
+  StudyConfig c = BoxConfig(d, 0, high, strategy, std::move(options));
+  for (ParameterSpec& p : c.parameters) p.type = ParamType::kInt;
+  return c;
+}
+
+// Whether some slot of the state's batch carries its point (a jittered, persisted point).
+inline bool SomeSlotStoresItsPoint(const nlohmann::json& state) {
+  for (const nlohmann::json& slot : state["batch"]["slots"]) {
+    if (slot.contains("u")) return true;
+  }
+  return false;
+}
+
+// The decoded state a strategy object caches must not be used for a state it did not write last: run a loop, keep
+// an older state, ask once more (the object now caches the newer state), then put the older state back (the
+// service did not persist the newer one, or another writer replaced it) and ask: the suggestions must equal those
+// of a fresh object given the older state.
+inline void ExpectStaleStateIgnored(const StudyConfig& c, const StrategyFactory& factory) {
+  Loop a(c, factory.create(c));
+  a.Run(Rastrigin, 60, 7);
+  const nlohmann::json older = a.state().json;
+  const std::vector<Trial> trials_then = a.trials();
+  ASSERT_TRUE(a.Ask(5).ok());  // the object caches this newer state
+  a.mutable_trials() = trials_then;
+  a.state().json = older;
+  Loop b(c, factory.create(c));
+  b.mutable_trials() = trials_then;
+  b.state().json = older;
+  auto na = a.Ask(4);
+  auto nb = b.Ask(4);
+  ASSERT_TRUE(na.ok() && nb.ok());
+  for (int64_t n : *na) EXPECT_EQ(a.trials()[n].params, b.trials()[n].params) << "trial " << n;
+  EXPECT_EQ(a.state().json, b.state().json);
+}
+
 }  // namespace bayesd::testing
 
 #endif  // BAYESD_TESTS_STRATEGIES_ZO_TEST_HARNESS_H_
