@@ -66,6 +66,8 @@ class Ar1CoKriging {
   // rho_t for t >= 1 (scale factor of level t on level t - 1).
   double rho(int t) const;
   const ExactGp& level_model(int t) const { return levels_[t]; }
+  // Outputs of all levels are standardized as y = mu + scale z; noise variances of the level models are in z units.
+  double output_scale() const { return s_; }
   // Hyperparameters of level t's delta_t GP (log space, ExactGp layout).
   Eigen::VectorXd hyperparameters(int t) const { return levels_[t].Hyperparameters(); }
 

@@ -112,7 +112,8 @@ double MfMesInformation(double r, double gamma, double* d_r, double* d_gamma) {
 }
 
 bool FidelityCorrelation(const JointFidelityPosterior& p, bool gradients, double* r, Eigen::VectorXd* g_r) {
-  const double vm = std::max(p.var_m, acq::kMinVariance), vt = std::max(p.var_t, acq::kMinVariance);
+  const double vm = std::max(p.var_m + std::max(p.noise_m, 0.0), acq::kMinVariance);
+  const double vt = std::max(p.var_t, acq::kMinVariance);
   const double denom = std::sqrt(vm * vt);
   const double sign = p.cov >= 0 ? 1.0 : -1.0;
   const double raw = sign * p.cov / denom;
@@ -124,7 +125,7 @@ bool FidelityCorrelation(const JointFidelityPosterior& p, bool gradients, double
       g_r->setZero(p.g_cov.size());
     } else {
       *g_r = sign * p.g_cov / denom;
-      if (p.var_m > acq::kMinVariance) *g_r -= 0.5 * raw * p.g_var_m / vm;
+      if (vm > acq::kMinVariance) *g_r -= 0.5 * raw * p.g_var_m / vm;
       if (p.var_t > acq::kMinVariance) *g_r -= 0.5 * raw * p.g_var_t / vt;
     }
   }
@@ -134,8 +135,7 @@ bool FidelityCorrelation(const JointFidelityPosterior& p, bool gradients, double
 MultiFidelityMes::MultiFidelityMes(std::shared_ptr<const MultiFidelityModel> model, int fidelity,
                                    Eigen::VectorXd max_values, double cost,
                                    std::vector<acq::ConstraintModel> constraints)
-    : model_(std::move(model)), fidelity_(fidelity), target_(fidelity == model_->num_fidelities() - 1),
-      max_values_(std::move(max_values)), cost_(cost), constraints_(std::move(constraints)) {}
+    : model_(std::move(model)), fidelity_(fidelity), max_values_(std::move(max_values)), cost_(cost), constraints_(std::move(constraints)) {}
 
 double MultiFidelityMes::Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const {
   const bool want = grad != nullptr;
@@ -145,7 +145,7 @@ double MultiFidelityMes::Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* gra
   const double vt = std::max(p.var_t, acq::kMinVariance), st = std::sqrt(vt);
   double r = 1.0;
   Eigen::VectorXd g_r;
-  if (!target_ && !FidelityCorrelation(p, want, &r, &g_r)) return kNegInf;
+  if (!FidelityCorrelation(p, want, &r, &g_r)) return kNegInf;
   double info = 0, d_r = 0, d_mu = 0, d_var = 0;
   const double k = static_cast<double>(max_values_.size());
   for (Eigen::Index i = 0; i < max_values_.size(); ++i) {
@@ -160,7 +160,7 @@ double MultiFidelityMes::Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* gra
   if (want) {
     g = d_mu * p.g_mean_t;
     if (p.var_t > acq::kMinVariance) g += d_var * p.g_var_t;
-    if (!target_) g += d_r * g_r;
+    g += d_r * g_r;
   }
   double pof = 1.0;
   if (!constraints_.empty()) {

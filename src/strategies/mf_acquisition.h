@@ -10,11 +10,14 @@
 // ICML, eqs. 5-6): the mutual information between an evaluation f_m(x) and the target optimum value f*,
 //     I(x, m) = H[f_m(x)] - E_{f*} H[f_m(x) | f_T(x) <= f*],
 // averaged over K max values f* drawn from the Gumbel approximation at the target (acquisition/monte_carlo.h), then
-// divided by the cost of fidelity m. With U the standardized f_m(x), r = |corr(f_m(x), f_T(x))|, gamma =
+// divided by the cost of fidelity m. The observation y_m(x) = f_m(x) + noise is what is learned (so a point that is
+// already known up to the noise carries no information, and repeated evaluations do not look free): with U the
+// standardized y_m(x), r = |corr(y_m(x), f_T(x))| (< 1 also at the target when the noise is not zero), gamma =
 // (f* - mu_T) / sigma_T, s = sqrt(1 - r^2) and lambda = phi(gamma) / Phi(gamma), U | f_T <= f* has density
 // p(u) = phi(u) Phi(w(u)) / Phi(gamma), w(u) = (gamma - r u) / s, and (derivation in docs/multifidelity.md)
 //     I(r, gamma) = r^2 gamma lambda / 2 - log Phi(gamma) + E_p[log Phi(w(U))].
-// At r = 1 the last term vanishes and I is the single-fidelity MES of Wang & Jegelka (2017); at r = 0, I = 0.
+// At r = 1 (noiseless target) the last term vanishes and I is the single-fidelity MES of Wang & Jegelka (2017);
+// at r = 0, I = 0.
 // The expectation is a one-dimensional integral computed on a fixed midpoint grid -- in u for r < 0.7, in w (the
 // variable in which the integrand's sharp feature sits when r -> 1) otherwise -- so the value is a smooth
 // function of (r, gamma) with exact partial derivatives of the quadrature (MfMesInformation). gamma is clamped at
@@ -23,9 +26,9 @@
 //
 // CostWeightedEi: the augmented-EI rule of Huang, Allen, Notz & Miller (2006, "Sequential kriging optimization
 // using multiple-fidelity evaluations", Struct. Multidisc. Optim. 32): EI at the target fidelity times the
-// correlation between f_m(x) and f_T(x) times cost_T / cost_m, in log form
+// correlation between y_m(x) and f_T(x) (Huang's alpha_1 with the noise in, which plays the part of their alpha_2)
+// times cost_T / cost_m, in log form
 //     log EI_T(x) + log r_m(x) + log(cost_T / cost_m)  (+ log PoF_T(x) with constraints).
-// (Huang et al.'s noise factor alpha_2 is left out: the models' noise is small and learned.)
 //
 // Thread safety: immutable after construction; Evaluate is const.
 #ifndef BAYESD_SRC_STRATEGIES_MF_ACQUISITION_H_
@@ -46,6 +49,7 @@ struct JointFidelityPosterior {
   double mean_m = 0, var_m = 0;  // f_m(x)
   double mean_t = 0, var_t = 0;  // f_T(x)
   double cov = 0;                // cov(f_m(x), f_T(x))
+  double noise_m = 0;            // observation noise variance of an evaluation at fidelity m
   Eigen::VectorXd g_mean_m, g_var_m, g_mean_t, g_var_t, g_cov;  // d each, when gradients were asked for
 };
 
@@ -61,7 +65,8 @@ class MultiFidelityModel {
 // I(r, gamma) above, with dI/dr and dI/dgamma (when non-null). r in [0, 1].
 double MfMesInformation(double r, double gamma, double* d_r, double* d_gamma);
 
-// |corr(f_m, f_T)| at x with its gradient (r in [0, 1 - 1e-12]); false when the posterior is degenerate.
+// |corr(y_m(x), f_T(x))| at x, y_m = f_m + noise the observation at fidelity m, with its gradient (r in
+// [0, 1 - 1e-12]); false when the posterior is degenerate.
 bool FidelityCorrelation(const JointFidelityPosterior& p, bool gradients, double* r, Eigen::VectorXd* g_r);
 
 class MultiFidelityMes : public acquisition::Acquisition {
@@ -77,7 +82,6 @@ class MultiFidelityMes : public acquisition::Acquisition {
  private:
   std::shared_ptr<const MultiFidelityModel> model_;
   int fidelity_;
-  bool target_;
   Eigen::VectorXd max_values_;
   double cost_;
   std::vector<acquisition::ConstraintModel> constraints_;

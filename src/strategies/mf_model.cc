@@ -147,6 +147,8 @@ class CoKrigingSurrogate : public MfSurrogate {
       out->g_var_t = t.variance_gradient.row(0).transpose();
     }
     const int target = num_fidelities() - 1;
+    const double scale = ck_->output_scale();
+    out->noise_m = ck_->level_model(m).noise_variance() * scale * scale;
     if (m == target) {
       out->mean_m = out->mean_t;
       out->var_m = out->cov = out->var_t;
@@ -293,6 +295,7 @@ class FidelityKernelSurrogate : public MfSurrogate {
     out->mean_t = p.mean[1];
     out->var_t = std::max(p.variance[1], 0.0);
     out->cov = p.covariance(0, 1);
+    out->noise_m = am_->NoiseVariance();
     if (gradients) {
       out->g_mean_m = p.mean_gradient.row(0).head(d).transpose();
       out->g_var_m = p.variance_gradient.row(0).head(d).transpose();

@@ -31,6 +31,10 @@ using Clock = std::chrono::steady_clock;
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 constexpr int kMinPerLevel = 2;       // co-kriging needs this many observations at every level
 constexpr int kMaxValueCandidates = 512;
+// A lower-fidelity pick this close (max-abs, unit cube) to a point already evaluated at that fidelity is taken as a
+// sign that the low level has nothing left to say there (the model still credits it because it underestimates the
+// discrepancy): the target's own pick is evaluated instead.
+constexpr double kSaturationDistance = 0.02;
 
 double Ms(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
@@ -373,6 +377,7 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
   }
   const double cost_t = cost_.Cost(values_[tgt]);
   json per = json::array();
+  std::vector<acq::OptimizerResult> results;
   int chosen = -1;
   Eigen::VectorXd chosen_x;
   double chosen_value = kNegInf;
@@ -388,6 +393,7 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
     }
     const acq::OptimizerResult r = optimize(*a, m);
     evaluations += r.evaluations;
+    results.push_back(r);
     json e = {{"fidelity", values_[m]}, {"cost", cost_m}, {"found", r.found}};
     if (r.found) {
       e["value"] = Finite(r.value);
@@ -409,6 +415,28 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
     per.push_back(e);
   }
   std::string reason = "acquisition";
+  if (chosen >= 0 && chosen < tgt && results[tgt].found &&
+      acq::IsNearRow(chosen_x, (*excluded)[chosen], kSaturationDistance)) {
+    reason = "saturated: the fidelity " + json(values_[chosen]).dump() + " pick is within " +
+             json(kSaturationDistance).dump() + " of a point evaluated there; the target's pick instead";
+    chosen = tgt;
+    chosen_x = results[tgt].x;
+    chosen_value = results[tgt].value;
+  }
+  if (chosen == tgt && acq::IsNearRow(chosen_x, (*excluded)[tgt], kSaturationDistance)) {
+    // Max-value entropy keeps returning to the believed argmax; near an evaluated target point, refine by target
+    // log EI (x PoF) instead, as the single-fidelity gp would.
+    const double best = std::isfinite(incumbent) ? incumbent : believed;
+    std::shared_ptr<const acq::Acquisition> ei = std::make_shared<acq::LogExpectedImprovement>(target, best);
+    if (!constraints.empty()) ei = std::make_shared<acq::ConstrainedAcquisition>(ei, constraints);
+    const acq::OptimizerResult r = optimize(*ei, tgt);
+    if (r.found) {
+      chosen_x = r.x;
+      chosen_value = r.value;
+      reason += "; target pick within " + json(kSaturationDistance).dump() +
+                " of an evaluated target point: target log EI instead";
+    }
+  }
   const bool guard = options_.target_every_cost > 0 && *low_cost >= options_.target_every_cost * cost_t;
   if (guard || chosen < 0) {
     // The target-fidelity recommendation: maximizer of the target posterior mean (x PoF), or of target log EI

@@ -181,7 +181,7 @@ TEST(MfModelTest, JointIsConsistentAndLowFidelityIsCorrelated) {
     ASSERT_TRUE(m->Joint(x, 0, true, &l));
     double r = 0;
     ASSERT_TRUE(FidelityCorrelation(l, false, &r, nullptr));
-    EXPECT_GT(r, 0.3) << MfSurrogate::KindName(kind);  // Forrester's low level is informative
+    EXPECT_GT(r, 0.2) << MfSurrogate::KindName(kind);  // Forrester's low level is informative
     EXPECT_NEAR(l.mean_t, t.mean_t, 1e-9);
     // The target posterior follows the target data, not the low level.
     Eigen::VectorXd mean, sd;
