@@ -54,7 +54,7 @@ StatusOr<MfStrategyOptions> ParseMfStrategyOptions(const StudyConfig& config) {
                    zo::OptionReader::Create(config.strategy.options, "gp (multi-fidelity)",
                                             {"acquisition", "model", "initial_trials", "initial_target_trials",
                                              "raw_samples", "restarts", "optimizer_evaluations",
-                                             "max_value_samples", "fidelity_grid", "target_every_cost",
+                                             "max_value_samples", "fidelity_grid", "target_every_cost", "target_point_ei",
                                              "fit_random_starts", "local_fit_evaluations", "full_refit_every"}));
   MfStrategyOptions o;
   RETURN_IF_ERROR(r.Enum<MfAcquisition>("acquisition",
@@ -76,6 +76,7 @@ StatusOr<MfStrategyOptions> ParseMfStrategyOptions(const StudyConfig& config) {
   RETURN_IF_ERROR(r.Int("max_value_samples", &o.max_value_samples));
   RETURN_IF_ERROR(r.Int("fidelity_grid", &o.fidelity_grid));
   RETURN_IF_ERROR(r.Number("target_every_cost", &o.target_every_cost));
+  RETURN_IF_ERROR(r.Bool("target_point_ei", &o.target_point_ei));
   RETURN_IF_ERROR(r.Int("fit_random_starts", &o.fit_random_starts));
   RETURN_IF_ERROR(r.Int("local_fit_evaluations", &o.local_fit_evaluations));
   RETURN_IF_ERROR(r.Int("full_refit_every", &o.full_refit_every));

@@ -423,9 +423,10 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
     chosen_x = results[tgt].x;
     chosen_value = results[tgt].value;
   }
-  if (chosen == tgt && acq::IsNearRow(chosen_x, (*excluded)[tgt], kSaturationDistance)) {
-    // Max-value entropy keeps returning to the believed argmax; near an evaluated target point, refine by target
-    // log EI (x PoF) instead, as the single-fidelity gp would.
+  const bool ei_at_target = options_.target_point_ei && options_.acquisition == MfAcquisition::kMfMes;
+  if (chosen == tgt && (ei_at_target || acq::IsNearRow(chosen_x, (*excluded)[tgt], kSaturationDistance))) {
+    // A target pick next to an evaluated target point (MES keeps returning to the believed argmax) -- or every target
+    // pick with `target_point_ei` -- is replaced by the maximizer of target log EI (x PoF).
     const double best = std::isfinite(incumbent) ? incumbent : believed;
     std::shared_ptr<const acq::Acquisition> ei = std::make_shared<acq::LogExpectedImprovement>(target, best);
     if (!constraints.empty()) ei = std::make_shared<acq::ConstrainedAcquisition>(ei, constraints);
@@ -433,8 +434,9 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
     if (r.found) {
       chosen_x = r.x;
       chosen_value = r.value;
-      reason += "; target pick within " + json(kSaturationDistance).dump() +
-                " of an evaluated target point: target log EI instead";
+      reason += ei_at_target ? "; target point by target log EI"
+                             : "; target pick within " + json(kSaturationDistance).dump() +
+                                   " of an evaluated target point: target log EI instead";
     }
   }
   const bool guard = options_.target_every_cost > 0 && *low_cost >= options_.target_every_cost * cost_t;
