@@ -439,6 +439,52 @@ TEST(MfStrategyTest, ContinuousFidelityUsesTheFidelityKernel) {
   ASSERT_TRUE(pred.ok()) << pred.status().ToString();
 }
 
+TEST(MfStrategyTest, MixedSpaceThreeLevelsBatchesAndACompositeObjective) {
+  json body = {{"name", "mixed"},
+               {"parameters", json::array({{{"name", "x"}, {"type", "float"}, {"low", 0}, {"high", 1}},
+                                           {{"name", "n"}, {"type", "int"}, {"low", 1}, {"high", 4}},
+                                           {{"name", "k"}, {"type", "categorical"}, {"choices", {"a", "b"}}}})},
+               {"outputs", json::array({{{"name", "u"}}, {{"name", "v"}}})},
+               {"objective", {{"name", "obj"}, {"goal", "minimize"}, {"expression", "u + 0.5 * v"}}},
+               {"fidelity", {{"name", "level"}, {"levels", {1, 2, 3}}, {"costs", {1, 2, 5}}}},
+               {"strategy", {{"name", "gp"}, {"initial_trials", 6}}},
+               {"seed", 9}};
+  auto config = ParseStudyConfig(body);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  MemoryStorage storage;
+  StudyService service(&storage, {});
+  ASSERT_TRUE(service.Load().ok());
+  ASSERT_TRUE(service.CreateStudy(*config, false).ok());
+  std::set<std::pair<std::vector<double>, double>> seen;
+  for (int round = 0; round < 8; ++round) {
+    auto t = service.Suggest("mixed", {3, ""});
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    ASSERT_EQ(t->size(), 3u);
+    for (const Trial& trial : *t) {
+      ASSERT_TRUE(trial.fidelity.has_value());
+      EXPECT_TRUE(*trial.fidelity == 1 || *trial.fidelity == 2 || *trial.fidelity == 3);
+      EXPECT_TRUE(seen.insert({trial.params, *trial.fidelity}).second) << "repeated point at the same fidelity";
+      const double x = trial.params[0], n = trial.params[1], k = trial.params[2];
+      const double bias = (3 - *trial.fidelity) * 0.3 * std::cos(5 * x);
+      CompleteRequest req;
+      req.values["u"] = (x - 0.3) * (x - 0.3) + 0.1 * n + bias;
+      req.values["v"] = k + bias;
+      if (round % 3 == 2 && &trial == &t->back()) continue;  // leave one pending now and then
+      ASSERT_TRUE(service.Complete("mixed", trial.number, req).ok());
+    }
+  }
+  const std::vector<Trial> trials = service.ListTrials("mixed", {})->trials;
+  const json d = json::parse(trials.back().diagnostics_json);
+  EXPECT_EQ(d["phase"], "model") << d.dump();
+  EXPECT_EQ(d["fidelities"].size(), 3u);
+  auto best = service.Best("mixed");
+  ASSERT_TRUE(best.ok());
+  ASSERT_TRUE(best->trial.has_value());
+  EXPECT_EQ(*best->trial->fidelity, 3.0);
+  ASSERT_TRUE(best->recommendation.has_value());
+  EXPECT_TRUE(best->recommendation->predicted.count("obj")) << "the composite objective is predicted at the target";
+}
+
 TEST(MfStrategyTest, OptionsAreValidated) {
   for (const json& bad : {json{{"acquisition", "ucb"}}, json{{"model", "nope"}}, json{{"fidelity_grid", 1}},
                           json{{"target_every_cost", -1}}, json{{"warp_outcomes", true}}, json{{"initial_trials", 1}}}) {
