@@ -17,6 +17,12 @@ Ar1CoKriging::Ar1CoKriging(InputSpec spec, CoKrigingOptions options)
 
 std::vector<FitDiagnostics> Ar1CoKriging::Fit(const std::vector<Eigen::MatrixXd>& x,
                                               const std::vector<Eigen::VectorXd>& y) {
+  return Fit(x, y, {}, false);
+}
+
+std::vector<FitDiagnostics> Ar1CoKriging::Fit(const std::vector<Eigen::MatrixXd>& x,
+                                              const std::vector<Eigen::VectorXd>& y,
+                                              const std::vector<Eigen::VectorXd>& warm, bool install) {
   fitted_ = false;
   levels_.clear();
   std::vector<FitDiagnostics> diags;
@@ -58,7 +64,24 @@ std::vector<FitDiagnostics> Ar1CoKriging::Fit(const std::vector<Eigen::MatrixXd>
       h.col(0) = prev.mean;
     }
     (void)level.SetMeanBasis(h);
-    diags.push_back(FitHyperparameters(&level, options_.fit));
+    const bool has_warm = t < warm.size() && warm[t].size() == level.NumHyperparameters() && warm[t].allFinite();
+    if (has_warm && install) {
+      FitDiagnostics d;
+      level.SetHyperparameters(warm[t]);
+      const GpStatus s = level.Factorize();
+      d.success = s.ok();
+      d.attempts = 1;
+      d.termination = "restored";
+      d.message = s.message();
+      d.jitter = level.jitter();
+      if (s.ok()) {
+        d.log_likelihood = level.LogMarginalLikelihood();
+        d.log_posterior = d.log_likelihood + level.LogPrior(nullptr);
+      }
+      diags.push_back(d);
+    } else {
+      diags.push_back(FitHyperparameters(&level, options_.fit, has_warm ? &warm[t] : nullptr));
+    }
     if (!diags.back().success) return diags;
     levels_.push_back(std::move(level));
   }

@@ -53,6 +53,11 @@ class Ar1CoKriging {
 
   // x[t] (n_t x d) and y[t] (n_t) for levels t = 0 (cheapest) .. T-1 (target). One FitDiagnostics per level.
   std::vector<FitDiagnostics> Fit(const std::vector<Eigen::MatrixXd>& x, const std::vector<Eigen::VectorXd>& y);
+  // As above, level t warm-started from warm[t] when that has the level's hyperparameter count (else from the prior
+  // modes). With `install`, a usable warm[t] is installed as is and only factorized (termination "restored"), so a
+  // model is rebuilt exactly from saved hyperparameters; levels without one are fitted.
+  std::vector<FitDiagnostics> Fit(const std::vector<Eigen::MatrixXd>& x, const std::vector<Eigen::VectorXd>& y,
+                                  const std::vector<Eigen::VectorXd>& warm, bool install);
 
   // Posterior of f_level at xq; level -1 means the target (highest) level.
   LevelPosterior Predict(const Eigen::MatrixXd& xq, int level = -1, bool gradients = false) const;
@@ -61,6 +66,10 @@ class Ar1CoKriging {
   // rho_t for t >= 1 (scale factor of level t on level t - 1).
   double rho(int t) const;
   const ExactGp& level_model(int t) const { return levels_[t]; }
+  // Outputs of all levels are standardized as y = mu + scale z; noise variances of the level models are in z units.
+  double output_scale() const { return s_; }
+  // Hyperparameters of level t's delta_t GP (log space, ExactGp layout).
+  Eigen::VectorXd hyperparameters(int t) const { return levels_[t].Hyperparameters(); }
 
  private:
   LevelPosterior PredictStandardized(const Eigen::MatrixXd& xq, int level, bool gradients) const;

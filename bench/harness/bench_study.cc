@@ -121,7 +121,7 @@ json CreateStudyBody(const BenchStudy& study, const std::string& name, const std
     }
     body["constraints"] = constraints;
   }
-  if (study.fidelity) body["fidelity"] = FidelityBody(*study.fidelity);
+  if (study.fidelity && study.fidelity_in_study) body["fidelity"] = FidelityBody(*study.fidelity);
   json strat = options.is_object() ? options : json::object();
   strat["name"] = strategy;
   body["strategy"] = strat;
@@ -138,6 +138,7 @@ Outcome Evaluate(const BenchStudy& study, const std::vector<double>& design, std
     double fid = fidelity.value_or(f.target());
     out.cost = f.Cost(fid);
     out.cost_charged = *out.cost;
+    if (!study.fidelity_in_study) out.cost.reset();  // nothing to report to a study without fidelity
     if (p.continuous_fidelity) {
       double s = f.discrete ? f.levels[NearestLevel(f, fid)] : fid;
       x = p.FullX(design, s);

@@ -50,6 +50,9 @@ struct BenchStudy {
   std::vector<std::string> outputs;      // composite: y0..; else empty
   std::vector<std::string> constraints;  // c0..
   std::optional<FidelitySetup> fidelity;
+  // false: single-fidelity baseline of a multi-fidelity problem -- the study has no fidelity, every evaluation is
+  // at the target and charged the target's cost (--target-only).
+  bool fidelity_in_study = true;
 };
 
 // `discrete_variant`: benchmark a continuous fidelity through the source's discrete variant (augmented_hartmann:

@@ -40,6 +40,7 @@ struct Cli {
   std::string token;
   int jobs = 1;
   bool discrete_variant = false;
+  bool target_only = false;
   bool keep_diagnostics = false;
   bool list = false;
   bool quiet = false;
@@ -145,6 +146,8 @@ int Main(int argc, char** argv) {
   app.add_option("-j,--jobs", cli.jobs, "runs in parallel")->check(CLI::Range(1, 64))->capture_default_str();
   app.add_flag("--discrete-fidelity", cli.discrete_variant,
                "benchmark a continuous fidelity through the source's discrete variant where one exists");
+  app.add_flag("--target-only", cli.target_only,
+               "multi-fidelity problems: a study without fidelity, every evaluation at the target (and its cost)");
   app.add_flag("--keep-diagnostics", cli.keep_diagnostics, "copy each trial's diagnostics into the run file");
   app.add_flag("--list", cli.list, "list problems and strategies, then exit");
   app.add_flag("-q,--quiet", cli.quiet, "no per-run lines");
@@ -186,6 +189,7 @@ int Main(int argc, char** argv) {
   if (cli.cost_budget > 0) base.cost_budget = cli.cost_budget;
   base.batch = cli.batch;
   base.discrete_variant = cli.discrete_variant;
+  base.target_only = cli.target_only;
   base.keep_diagnostics = cli.keep_diagnostics;
   base.mode = cli.url.empty() ? "in_process" : "http";
   std::vector<Job> jobs;

@@ -44,7 +44,8 @@ json Header(const Problem& p, const RunSpec& spec, const BenchStudy& study) {
           {"batch", spec.batch},
           {"mode", spec.mode},
           {"budget", {{"evaluations", spec.budget}, {"cost", OrNull(spec.cost_budget)}}},
-          {"fidelity", study.fidelity ? study.fidelity->ToJson() : json(nullptr)}};
+          {"fidelity", study.fidelity ? study.fidelity->ToJson() : json(nullptr)},
+          {"target_only", spec.target_only}};
 }
 
 // Running state of one run.
@@ -126,6 +127,7 @@ std::string SafeLabel(const std::string& label) {
 json RunBenchmark(const Problem& problem, const RunSpec& spec, StudyClient* client) {
   auto start = Clock::now();
   BenchStudy study = MakeBenchStudy(problem, spec.discrete_variant);
+  study.fidelity_in_study = !spec.target_only;
   json run = Header(problem, spec, study);
   std::string name = "bench-" + problem.name + "-" + SafeLabel(run["label"].get<std::string>()) + "-s" +
                      std::to_string(spec.seed) + spec.name_suffix;

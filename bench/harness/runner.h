@@ -36,6 +36,7 @@ struct RunSpec {
   std::optional<double> cost_budget;                       // stop once the cumulative cost reaches this
   int batch = 1;                                           // suggestions per suggest call (>= 1)
   bool discrete_variant = false;                           // see MakeBenchStudy
+  bool target_only = false;                                // see BenchStudy::fidelity_in_study
   bool keep_diagnostics = false;                           // copy each trial's diagnostics into the run file
   std::string mode = "in_process";                         // recorded: "in_process" or "http"
   std::string name_suffix;                                 // appended to the study name (HTTP: uniqueness)

@@ -4,11 +4,20 @@
 #include "src/strategies/baseline_strategies.h"
 #include "src/strategies/cbo_strategy.h"
 #include "src/strategies/gp_strategy.h"
+#include "src/strategies/mf_strategy.h"
 #include "src/strategies/strategy.h"
 #include "src/strategies/zo_strategy.h"
 
 namespace bayesd {
 namespace {
+
+// `gp` with a fidelity is the multi-fidelity mode (src/strategies/mf_strategy.h).
+Status ValidateGpOrMf(const StudyConfig& c) {
+  return c.fidelity ? MfStrategyFactory().validate(c) : GpStrategyFactory().validate(c);
+}
+std::unique_ptr<Strategy> CreateGpOrMf(const StudyConfig& c) {
+  return c.fidelity ? MfStrategyFactory().create(c) : GpStrategyFactory().create(c);
+}
 
 const std::map<std::string, StrategyFactory>& Registry() {
   static const auto* registry = new std::map<std::string, StrategyFactory>{
@@ -16,7 +25,7 @@ const std::map<std::string, StrategyFactory>& Registry() {
       {"sobol", SobolStrategyFactory()},
       {"zo", ZoStrategyFactory()},
       {"cbo", CboStrategyFactory()},
-      {"gp", GpStrategyFactory()},
+      {"gp", {ValidateGpOrMf, CreateGpOrMf}},
   };
   return *registry;
 }

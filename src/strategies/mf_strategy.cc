@@ -1,0 +1,635 @@
+#include "src/strategies/mf_strategy.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "acquisition/acquisition.h"
+#include "acquisition/monte_carlo.h"
+#include "acquisition/optimizer.h"
+#include "src/strategies/baseline_strategies.h"
+#include "src/strategies/gp_encoding.h"
+#include "src/strategies/mf_acquisition.h"
+#include "src/strategies/mf_cost.h"
+#include "src/strategies/mf_model.h"
+#include "src/strategies/mf_options.h"
+#include "src/study/composite.h"
+
+namespace bayesd {
+namespace {
+
+using nlohmann::json;
+namespace acq = acquisition;
+using Clock = std::chrono::steady_clock;
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+constexpr int kMinPerLevel = 2;       // co-kriging needs this many observations at every level
+constexpr int kMaxValueCandidates = 512;
+// A lower-fidelity pick this close (max-abs, unit cube) to a point already evaluated at that fidelity is taken as a
+// sign that the low level has nothing left to say there (the model still credits it because it underestimates the
+// discrepancy): the target's own pick is evaluated instead.
+constexpr double kSaturationDistance = 0.02;
+
+double Ms(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+void AppendRow(Eigen::MatrixXd* m, const Eigen::VectorXd& row) {
+  if (m->cols() != row.size()) m->resize(0, row.size());
+  m->conservativeResize(m->rows() + 1, Eigen::NoChange);
+  m->row(m->rows() - 1) = row.transpose();
+}
+
+json Finite(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+struct MfData {
+  MfObservations obj;                 // objective (oriented) at every modelled trial
+  std::vector<Eigen::VectorXd> c;     // per constraint, aligned with obj rows
+  std::vector<bool> feasible;         // per row
+  std::vector<bool> at_target;        // per row
+  std::vector<const Trial*> trials;   // per row
+  std::vector<Eigen::MatrixXd> excluded;  // per candidate fidelity: completed, failed and pending points there
+  Eigen::MatrixXd pending_x;
+  std::vector<int> pending_fid;       // candidate index (nearest)
+  std::vector<int> per_candidate;     // observations per candidate fidelity (nearest)
+  double low_cost_since_target = 0;   // cost below the target since the last target-fidelity trial
+  int num_trials = 0;
+};
+
+}  // namespace
+
+class MfStrategy : public Strategy {
+ public:
+  MfStrategy(const StudyConfig& config, MfStrategyOptions options)
+      : options_(options), encoding_(config.parameters), fid_(*config.fidelity),
+        sign_(config.objective.goal == Goal::kMaximize ? 1.0 : -1.0), constraint_specs_(config.constraints),
+        cost_(*config.fidelity) {
+    if (fid_.discrete) {
+      values_ = fid_.levels;
+      const double lo = fid_.levels.front(), hi = fid_.levels.back();
+      for (double v : values_) coords_.push_back((v - lo) / (hi - lo));
+    } else {
+      const int g = options_.fidelity_grid;
+      for (int i = 0; i < g; ++i) {
+        const double u = static_cast<double>(i) / (g - 1);
+        coords_.push_back(u);
+        values_.push_back(i == g - 1 ? fid_.high : fid_.low + u * (fid_.high - fid_.low));
+      }
+    }
+    coords_.back() = 1.0;
+    configured_kind_ = options_.model == MfModelKind::kFidelityKernel ||
+                               (options_.model == MfModelKind::kAuto && !fid_.discrete)
+                           ? MfSurrogate::Kind::kFidelityKernel
+                           : MfSurrogate::Kind::kCoKriging;
+  }
+
+  StatusOr<std::vector<Suggestion>> Suggest(const StudySnapshot& study, int count, StrategyState* state) override;
+  StatusOr<std::vector<PointPrediction>> Predict(const StudySnapshot& study,
+                                                 const std::vector<std::vector<double>>& points,
+                                                 const StrategyState& state) override;
+  StatusOr<std::optional<Recommendation>> Recommend(const StudySnapshot& study, const StrategyState& state) override;
+  json Summary(const StudySnapshot& study, const StrategyState& state) override {
+    (void)study;
+    return {{"acquisition", MfAcquisitionName(options_.acquisition)},
+            {"mode", "multi_fidelity"},
+            {"model", state.json.value("model", MfSurrogate::KindName(configured_kind_))},
+            {"asks", state.json.value("asks", 0)}};
+  }
+
+ private:
+  int Target() const { return static_cast<int>(values_.size()) - 1; }
+  int NearestCandidate(double fidelity) const {
+    int best = 0;
+    for (int i = 1; i < static_cast<int>(values_.size()); ++i) {
+      if (std::abs(values_[i] - fidelity) < std::abs(values_[best] - fidelity)) best = i;
+    }
+    return best;
+  }
+  bool IsTarget(double fidelity) const { return fidelity == fid_.target(); }
+  double Coord(double fidelity) const {
+    if (fid_.discrete) return coords_[NearestCandidate(fidelity)];
+    return std::clamp((fidelity - fid_.low) / (fid_.high - fid_.low), 0.0, 1.0);
+  }
+  double TrialCost(const Trial& t) const {
+    if (t.cost && std::isfinite(*t.cost) && *t.cost > 0) return *t.cost;
+    return cost_.Cost(t.fidelity.value_or(fid_.target()));
+  }
+
+  MfData Collect(const StudySnapshot& study) const;
+  MfSurrogate::Kind KindFor(const MfData& data) const;
+  bool EnsureModels(const MfData& data, const json& state_in, json* state_out, bool fit, json* diag);
+  std::vector<std::pair<int, int>> Design() const;  // (sobol index, candidate fidelity)
+  Suggestion DesignPoint(const StudyConfig& config, int design_index, std::vector<Eigen::MatrixXd>* excluded) const;
+  Eigen::MatrixXd RawCandidates(const MfData& data, const MfSurrogate& obj, uint64_t seed) const;
+  Suggestion ModelPoint(const MfData& data, uint64_t seed, std::vector<std::shared_ptr<MfSurrogate>>* models,
+                        std::vector<Eigen::MatrixXd>* excluded, double* low_cost);
+
+  MfStrategyOptions options_;
+  GpEncoding encoding_;
+  FidelitySpec fid_;
+  double sign_;
+  std::vector<ConstraintSpec> constraint_specs_;
+  MfCostModel cost_;
+  std::vector<double> values_;  // candidate fidelities (study units), ascending, last = target
+  std::vector<double> coords_;  // their coordinates in [0, 1]
+  MfSurrogate::Kind configured_kind_;
+  // Cache for Predict / Recommend / the next ask: valid for cache_n_ observations and the state's "models".
+  std::vector<std::shared_ptr<MfSurrogate>> cache_;
+  int cache_n_ = -1;
+  bool cache_fit_ = false;
+  json cache_theta_;
+};
+
+MfData MfStrategy::Collect(const StudySnapshot& study) const {
+  const StudyConfig& config = study.config;
+  MfData data;
+  data.num_trials = static_cast<int>(study.trials.size());
+  data.excluded.assign(values_.size(), Eigen::MatrixXd(0, encoding_.dim()));
+  data.per_candidate.assign(values_.size(), 0);
+  data.pending_x.resize(0, encoding_.dim());
+  std::vector<std::vector<double>> c(config.constraints.size());
+  std::vector<double> y, s;
+  Eigen::MatrixXd x(0, encoding_.dim());
+  const double scale = fid_.discrete ? 1.0 : fid_.high - fid_.low;
+  for (const Trial& t : study.trials) {
+    if (t.state == TrialState::kAbandoned) continue;
+    const double f = t.fidelity.value_or(fid_.target());
+    const Eigen::VectorXd row = encoding_.Encode(t.params);
+    const int cand = NearestCandidate(f);
+    for (size_t m = 0; m < values_.size(); ++m) {
+      if (std::abs(values_[m] - f) <= 1e-9 * scale) AppendRow(&data.excluded[m], row);
+    }
+    data.low_cost_since_target = IsTarget(f) ? 0.0 : data.low_cost_since_target + TrialCost(t);
+    if (t.state == TrialState::kPending) {
+      AppendRow(&data.pending_x, row);
+      data.pending_fid.push_back(cand);
+    }
+    if (t.state != TrialState::kCompleted) continue;
+    const std::optional<double> v = ObjectiveValue(config, t.values);
+    if (!v || !std::isfinite(*v)) continue;
+    bool finite = true;
+    std::vector<double> cv;
+    for (const ConstraintSpec& cs : config.constraints) {
+      auto it = t.values.find(cs.name);
+      finite = finite && it != t.values.end() && std::isfinite(it->second);
+      cv.push_back(finite ? it->second : 0.0);
+    }
+    if (!finite) continue;
+    AppendRow(&x, row);
+    y.push_back(sign_ * *v);
+    s.push_back(Coord(f));
+    data.obj.level.push_back(fid_.discrete ? cand : -1);
+    for (size_t k = 0; k < cv.size(); ++k) c[k].push_back(cv[k]);
+    data.feasible.push_back(t.feasible.value_or(IsFeasible(config, t.values)));
+    data.at_target.push_back(IsTarget(f));
+    data.trials.push_back(&t);
+    ++data.per_candidate[cand];
+  }
+  data.obj.x = x;
+  data.obj.y = Eigen::Map<Eigen::VectorXd>(y.data(), static_cast<Eigen::Index>(y.size()));
+  data.obj.s = Eigen::Map<Eigen::VectorXd>(s.data(), static_cast<Eigen::Index>(s.size()));
+  for (auto& ck : c) data.c.push_back(Eigen::Map<Eigen::VectorXd>(ck.data(), static_cast<Eigen::Index>(ck.size())));
+  return data;
+}
+
+MfSurrogate::Kind MfStrategy::KindFor(const MfData& data) const {
+  if (configured_kind_ != MfSurrogate::Kind::kCoKriging) return configured_kind_;
+  for (int n : data.per_candidate) {
+    if (n < kMinPerLevel) return MfSurrogate::Kind::kFidelityKernel;
+  }
+  return MfSurrogate::Kind::kCoKriging;
+}
+
+bool MfStrategy::EnsureModels(const MfData& data, const json& state_in, json* state_out, bool fit, json* diag) {
+  const int n = static_cast<int>(data.obj.y.size());
+  const json saved = state_in.value("models", json::array());
+  const size_t num = 1 + data.c.size();
+  // A cache built without fitting (Predict) does not stand in for a fit: the next ask must refit exactly as it
+  // would after a restart.
+  if (cache_n_ == n && cache_theta_ == saved && cache_.size() == num && (!fit || cache_fit_)) return true;
+  const MfSurrogate::Kind kind = KindFor(data);
+  const std::string kind_name = MfSurrogate::KindName(kind);
+  std::vector<std::shared_ptr<MfSurrogate>> models;
+  json entries = json::array(), fits = json::array();
+  for (size_t k = 0; k < num; ++k) {
+    const json entry = k < saved.size() ? saved[k] : json();
+    const bool usable = entry.is_object() && entry.contains("theta") && entry.value("kind", "") == kind_name;
+    MfFitSettings fs;
+    fs.random_starts = options_.fit_random_starts;
+    fs.local_evaluations = options_.local_fit_evaluations;
+    fs.seed = k;
+    if (!usable) {
+      fs.mode = FitMode::kFull;
+    } else {
+      const int fitted_n = entry.value("n", 0), full_n = entry.value("n_full", 0);
+      if (!fit || n == fitted_n) {
+        fs.mode = FitMode::kNone;
+      } else if (n - full_n >= options_.full_refit_every) {
+        fs.mode = FitMode::kFull;
+      } else {
+        fs.mode = options_.local_fit_evaluations > 0 ? FitMode::kLocal : FitMode::kNone;
+      }
+    }
+    MfObservations obs = data.obj;
+    if (k > 0) obs.y = data.c[k - 1];
+    std::shared_ptr<MfSurrogate> model = MfSurrogate::Create(kind, encoding_.spec(), coords_);
+    json d = model->Fit(obs, usable ? entry["theta"] : json(), fs);
+    d["mode"] = fs.mode == FitMode::kFull ? "full" : (fs.mode == FitMode::kLocal ? "local" : "restored");
+    if (!model->ok()) {
+      if (diag) (*diag)["fit"] = d;
+      return false;
+    }
+    json e = {{"theta", model->Theta()},
+              {"n", n},
+              {"n_full", fs.mode == FitMode::kFull ? n : entry.value("n_full", n)},
+              {"kind", kind_name}};
+    if (fs.mode == FitMode::kNone && usable) e["n"] = entry.value("n", n);
+    entries.push_back(e);
+    fits.push_back(d);
+    models.push_back(std::move(model));
+  }
+  if (diag) (*diag)["fit"] = num == 1 ? fits[0] : fits;
+  cache_ = std::move(models);
+  cache_n_ = n;
+  cache_fit_ = fit;
+  if (state_out) {
+    (*state_out)["models"] = entries;
+    (*state_out)["model"] = kind_name;
+  }
+  cache_theta_ = state_out ? entries : saved;
+  return true;
+}
+
+std::vector<std::pair<int, int>> MfStrategy::Design() const {
+  const int d = encoding_.dim();
+  const int n = options_.InitialTrials(d), nt = options_.InitialTargetTrials(d);
+  std::vector<std::pair<int, int>> out;
+  for (int i = 0; i < n; ++i) out.push_back({i, 0});
+  if (fid_.discrete) {
+    for (int m = 1; m <= Target(); ++m) {
+      for (int i = 0; i < nt; ++i) out.push_back({i, m});
+    }
+  } else {
+    for (int i = 0; i < nt; ++i) out.push_back({i, Target()});
+  }
+  return out;
+}
+
+Suggestion MfStrategy::DesignPoint(const StudyConfig& config, int design_index,
+                                   std::vector<Eigen::MatrixXd>* excluded) const {
+  const std::vector<std::pair<int, int>> design = Design();
+  const auto [first, m] = design[design_index % design.size()];
+  const uint64_t stride = static_cast<uint64_t>(std::max<size_t>(design.size(), 1));
+  Suggestion s;
+  uint64_t index = static_cast<uint64_t>(first);
+  for (int tries = 0; tries < 256; ++tries, index += stride) {
+    const std::vector<double> u = ScrambledSobolPoints(encoding_.dim(), config.seed, index, 1)[0];
+    s.params = encoding_.space().FromUnit(u);
+    if (!acq::IsNearRow(encoding_.Encode(s.params), (*excluded)[m], 1e-12)) break;
+  }
+  AppendRow(&(*excluded)[m], encoding_.Encode(s.params));
+  s.fidelity = values_[m];
+  s.diagnostics = {{"strategy", "gp"}, {"mode", "multi_fidelity"}, {"phase", "initial"},
+                   {"sobol_index", index}, {"fidelity", values_[m]}, {"cost", cost_.Cost(values_[m])}};
+  return s;
+}
+
+Eigen::MatrixXd MfStrategy::RawCandidates(const MfData& data, const MfSurrogate& obj, uint64_t seed) const {
+  const int d = encoding_.dim();
+  const int n = options_.raw_samples;
+  const int local = data.obj.y.size() > 0 ? n / 4 : 0;
+  Eigen::MatrixXd raw(n, d);
+  const std::vector<std::vector<double>> sobol = ScrambledSobolPoints(d, seed, 0, n - local);
+  for (int i = 0; i < n - local; ++i) raw.row(i) = encoding_.FromUnitCube(sobol[i]).transpose();
+  if (local == 0) return raw;
+  // Perturbations of the five observed points with the best target posterior mean.
+  const Eigen::Index nobs = data.obj.x.rows();
+  Eigen::VectorXd score = data.obj.y;
+  if (const gp::Posterior p = obj.TargetModel()->PosteriorAt(data.obj.x, gp::PosteriorOptions()); p.status.ok()) {
+    score = p.mean;
+  }
+  std::vector<Eigen::Index> order(nobs);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return score[a] > score[b]; });
+  const Eigen::Index top = std::min<Eigen::Index>(5, nobs);
+  std::mt19937_64 rng(Mix(seed ^ 0x10ca1ULL));
+  std::normal_distribution<double> normal;
+  const std::vector<int> cont = encoding_.spec().ColumnsOfType(gp::ColumnType::kContinuous);
+  for (int i = 0; i < local; ++i) {
+    Eigen::VectorXd x = data.obj.x.row(order[i % top]).transpose();
+    const double sc = (i % 2 == 0) ? 0.01 : 0.1;
+    for (int j : cont) x[j] = std::clamp(x[j] + sc * normal(rng), 0.0, 1.0);
+    raw.row(n - local + i) = x.transpose();
+  }
+  return raw;
+}
+
+Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector<std::shared_ptr<MfSurrogate>>* models,
+                                  std::vector<Eigen::MatrixXd>* excluded, double* low_cost) {
+  const auto t0 = Clock::now();
+  const std::shared_ptr<MfSurrogate>& obj = (*models)[0];
+  const std::shared_ptr<const acq::Model> target = obj->TargetModel();
+  const int n = static_cast<int>(data.obj.y.size());
+  const int tgt = Target();
+  std::vector<acq::ConstraintModel> constraints;
+  for (size_t k = 0; k < constraint_specs_.size(); ++k) {
+    const ConstraintSpec& cs = constraint_specs_[k];
+    const MfSurrogate& cm = *(*models)[k + 1];
+    constraints.push_back({cm.TargetModel(), cm.ToModel(cs.bound), cs.op == ConstraintOp::kLessEqual});
+  }
+  // Incumbent at the target fidelity (feasible observations when there are constraints), in model space.
+  double incumbent = kNegInf;
+  for (Eigen::Index i = 0; i < data.obj.y.size(); ++i) {
+    if (data.at_target[i] && (constraints.empty() || data.feasible[i])) {
+      incumbent = std::max(incumbent, obj->ToModel(data.obj.y[i]));
+    }
+  }
+  const Eigen::MatrixXd raw = RawCandidates(data, *obj, seed);
+  const gp::Posterior at_obs = target->PosteriorAt(data.obj.x, gp::PosteriorOptions());
+  const double believed = at_obs.status.ok() && at_obs.mean.size() > 0 ? at_obs.mean.maxCoeff() : kNegInf;
+
+  acq::OptimizerOptions oo;
+  oo.num_restarts = options_.restarts;
+  oo.max_evaluations = options_.optimizer_evaluations;
+  auto optimize = [&](const acq::Acquisition& a, int m) {
+    acq::OptimizationDomain domain{encoding_.spec(), [this](const Eigen::VectorXd& r) { return encoding_.Snap(r); },
+                                   (*excluded)[m]};
+    return acq::OptimizeAcquisition(a, raw, domain, oo);
+  };
+
+  Eigen::VectorXd max_values;
+  if (options_.acquisition == MfAcquisition::kMfMes) {
+    const Eigen::Index m = std::min<Eigen::Index>(kMaxValueCandidates, raw.rows());
+    Eigen::MatrixXd cand(m + data.obj.x.rows(), encoding_.dim());
+    cand << raw.topRows(m), data.obj.x;
+    max_values = acq::MaxValueEntropySearch(target, cand, incumbent, options_.max_value_samples).max_samples();
+  }
+  const double cost_t = cost_.Cost(values_[tgt]);
+  json per = json::array();
+  std::vector<acq::OptimizerResult> results;
+  int chosen = -1;
+  Eigen::VectorXd chosen_x;
+  double chosen_value = kNegInf;
+  int evaluations = 0;
+  for (int m = 0; m <= tgt; ++m) {
+    const double cost_m = cost_.Cost(values_[m]);
+    std::shared_ptr<const acq::Acquisition> a;
+    if (options_.acquisition == MfAcquisition::kMfMes) {
+      a = std::make_shared<MultiFidelityMes>(obj, m, max_values, cost_m, constraints);
+    } else {
+      a = std::make_shared<CostWeightedEi>(obj, m, std::isfinite(incumbent) ? incumbent : believed, cost_t / cost_m,
+                                           constraints);
+    }
+    const acq::OptimizerResult r = optimize(*a, m);
+    evaluations += r.evaluations;
+    results.push_back(r);
+    json e = {{"fidelity", values_[m]}, {"cost", cost_m}, {"found", r.found}};
+    if (r.found) {
+      e["value"] = Finite(r.value);
+      // Value per unit cost: mf_mes is information per cost already; cost_ei is log(EI r cost_T / cost_m).
+      e["value_per_cost"] = Finite(options_.acquisition == MfAcquisition::kMfMes ? r.value
+                                                                                  : std::exp(r.value) / cost_t);
+      if (options_.acquisition == MfAcquisition::kMfMes) e["information"] = Finite(r.value * cost_m);
+      if (m != tgt) {
+        JointFidelityPosterior jp;
+        double rr = 0;
+        if (obj->Joint(r.x, m, false, &jp) && FidelityCorrelation(jp, false, &rr, nullptr)) e["correlation"] = rr;
+      }
+      if (r.value > chosen_value || chosen < 0) {
+        chosen = m;
+        chosen_x = r.x;
+        chosen_value = r.value;
+      }
+    }
+    per.push_back(e);
+  }
+  std::string reason = "acquisition";
+  if (chosen >= 0 && chosen < tgt && results[tgt].found &&
+      acq::IsNearRow(chosen_x, (*excluded)[chosen], kSaturationDistance)) {
+    reason = "saturated: the fidelity " + json(values_[chosen]).dump() + " pick is within " +
+             json(kSaturationDistance).dump() + " of a point evaluated there; the target's pick instead";
+    chosen = tgt;
+    chosen_x = results[tgt].x;
+    chosen_value = results[tgt].value;
+  }
+  const bool ei_at_target = options_.target_point_ei && options_.acquisition == MfAcquisition::kMfMes;
+  if (chosen == tgt && (ei_at_target || acq::IsNearRow(chosen_x, (*excluded)[tgt], kSaturationDistance))) {
+    // A target pick next to an evaluated target point (MES keeps returning to the believed argmax) -- or every target
+    // pick with `target_point_ei` -- is replaced by the maximizer of target log EI (x PoF).
+    const double best = std::isfinite(incumbent) ? incumbent : believed;
+    std::shared_ptr<const acq::Acquisition> ei = std::make_shared<acq::LogExpectedImprovement>(target, best);
+    if (!constraints.empty()) ei = std::make_shared<acq::ConstrainedAcquisition>(ei, constraints);
+    const acq::OptimizerResult r = optimize(*ei, tgt);
+    if (r.found) {
+      chosen_x = r.x;
+      chosen_value = r.value;
+      reason += ei_at_target ? "; target point by target log EI"
+                             : "; target pick within " + json(kSaturationDistance).dump() +
+                                   " of an evaluated target point: target log EI instead";
+    }
+  }
+  const bool guard = options_.target_every_cost > 0 && *low_cost >= options_.target_every_cost * cost_t;
+  if (guard || chosen < 0) {
+    // The target-fidelity recommendation: maximizer of the target posterior mean (x PoF), or of target log EI
+    // (x PoF) when that point was already evaluated at the target.
+    reason = guard ? "guard: low-fidelity cost since the last target evaluation reached target_every_cost"
+                   : "no candidate at a lower fidelity";
+    std::shared_ptr<const acq::Acquisition> rec;
+    if (constraints.empty()) {
+      rec = std::make_shared<acq::UpperConfidenceBound>(target, 0.0);
+    } else {
+      rec = std::make_shared<acq::ConstrainedAcquisition>(
+          std::make_shared<acq::LogProbabilityOfImprovement>(target, std::isfinite(incumbent) ? incumbent : believed),
+          constraints);
+    }
+    acq::OptimizerResult r = optimize(*rec, tgt);
+    std::string how = constraints.empty() ? "posterior mean" : "probability of improvement x feasibility";
+    if (!r.found || acq::IsNearRow(r.x, (*excluded)[tgt], 1e-3)) {
+      const double best = std::isfinite(incumbent) ? incumbent : believed;
+      std::shared_ptr<const acq::Acquisition> ei = std::make_shared<acq::LogExpectedImprovement>(target, best);
+      if (!constraints.empty()) ei = std::make_shared<acq::ConstrainedAcquisition>(ei, constraints);
+      r = optimize(*ei, tgt);
+      how = "log expected improvement (the mean maximizer was already evaluated)";
+    }
+    if (r.found) {
+      chosen = tgt;
+      chosen_x = r.x;
+      chosen_value = r.value;
+      reason += " (" + how + ")";
+    }
+  }
+  Suggestion s;
+  s.diagnostics = {{"strategy", "gp"}, {"mode", "multi_fidelity"}, {"phase", "model"},
+                   {"acquisition", MfAcquisitionName(options_.acquisition)},
+                   {"model", MfSurrogate::KindName(obj->kind())}, {"observations", n},
+                   {"pending_conditioned", data.pending_x.rows()}, {"fidelities", per}, {"reason", reason},
+                   {"low_fidelity_cost_since_target", *low_cost}, {"cost_model", cost_.Describe()},
+                   {"raw_candidates", raw.rows()}, {"optimizer_evaluations", evaluations}};
+  if (chosen < 0) {
+    // Every candidate taken at every fidelity (tiny discrete spaces): a fresh Sobol point at the target.
+    const std::vector<double> u = ScrambledSobolPoints(encoding_.dim(), Mix(seed), 0, 1)[0];
+    s.params = encoding_.space().FromUnit(u);
+    s.fidelity = values_[tgt];
+    s.diagnostics["phase"] = "fallback";
+    s.diagnostics["reason"] = "every candidate equals an observed, failed or pending point";
+    *low_cost = 0;
+    return s;
+  }
+  s.params = encoding_.Decode(chosen_x);
+  const Eigen::VectorXd x = encoding_.Encode(s.params);
+  s.fidelity = values_[chosen];
+  AppendRow(&(*excluded)[chosen], x);
+  *low_cost = chosen == tgt ? 0.0 : *low_cost + cost_.Cost(values_[chosen]);
+  s.diagnostics["fidelity"] = values_[chosen];
+  s.diagnostics["cost"] = cost_.Cost(values_[chosen]);
+  s.diagnostics["acquisition_value"] = Finite(chosen_value);
+  s.diagnostics["optimize_ms"] = Ms(t0);
+  // Kriging believer: condition every model on the pick at its fidelity before the next one.
+  for (auto& model : *models) {
+    double mean;
+    if (!model->MeanAt(x, chosen, &mean)) continue;
+    if (auto next = model->Condition(x.transpose(), {chosen}, Eigen::VectorXd::Constant(1, mean))) {
+      model = std::move(next);
+    }
+  }
+  return s;
+}
+
+StatusOr<std::vector<Suggestion>> MfStrategy::Suggest(const StudySnapshot& study, int count, StrategyState* state) {
+  cost_.Learn(study.trials);
+  const MfData data = Collect(study);
+  json& js = state->json;
+  const uint64_t ask = js.value("asks", uint64_t{0});
+  js["asks"] = ask + 1;
+  const int design_size = static_cast<int>(Design().size());
+  std::vector<Eigen::MatrixXd> excluded = data.excluded;
+  double low_cost = data.low_cost_since_target;
+  std::vector<Suggestion> out;
+  std::vector<std::shared_ptr<MfSurrogate>> models;
+  json fit_diag = json::object();
+  double fit_ms = 0;
+  bool model_failed = false;
+  for (int i = 0; i < count; ++i) {
+    const int design_index = js.value("design_index", 0);
+    const bool initial = design_index < design_size || data.obj.y.size() < 3;
+    if (!initial && models.empty() && !model_failed) {
+      const auto t0 = Clock::now();
+      model_failed = !EnsureModels(data, js, &js, true, &fit_diag);
+      fit_ms = Ms(t0);
+      if (!model_failed) {
+        for (const auto& m : cache_) {
+          std::shared_ptr<MfSurrogate> model = m;
+          if (data.pending_x.rows() > 0) {  // kriging believer on the pending trials
+            Eigen::VectorXd z(data.pending_x.rows());
+            bool okay = true;
+            for (Eigen::Index p = 0; p < z.size(); ++p) {
+              okay = okay && model->MeanAt(data.pending_x.row(p).transpose(), data.pending_fid[p], &z[p]);
+            }
+            if (okay) {
+              if (auto next = model->Condition(data.pending_x, data.pending_fid, z)) model = std::move(next);
+            }
+          }
+          models.push_back(std::move(model));
+        }
+      }
+    }
+    if (initial || model_failed) {
+      Suggestion s = DesignPoint(study.config, design_index, &excluded);
+      js["design_index"] = design_index + 1;
+      if (model_failed) {
+        s.diagnostics["phase"] = "fallback";
+        s.diagnostics["reason"] = "model fit failed";
+        s.diagnostics["fit"] = fit_diag;
+      }
+      const double f = *s.fidelity;
+      low_cost = IsTarget(f) ? 0.0 : low_cost + cost_.Cost(f);
+      out.push_back(std::move(s));
+      continue;
+    }
+    const uint64_t seed = Mix(study.config.seed ^ Mix(ask * 4096 + i));
+    Suggestion s = ModelPoint(data, seed, &models, &excluded, &low_cost);
+    s.diagnostics["fit"] = fit_diag;
+    s.diagnostics["fit_ms"] = fit_ms;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+StatusOr<std::vector<PointPrediction>> MfStrategy::Predict(const StudySnapshot& study,
+                                                           const std::vector<std::vector<double>>& points,
+                                                           const StrategyState& state) {
+  const MfData data = Collect(study);
+  if (data.obj.y.size() < 2) return FailedPrecondition("the multi-fidelity model needs at least two completed trials");
+  json diag;
+  if (!EnsureModels(data, state.json, nullptr, false, &diag)) {
+    return Internal("multi-fidelity model could not be built: " + diag.dump());
+  }
+  Eigen::MatrixXd xq(static_cast<Eigen::Index>(points.size()), encoding_.dim());
+  for (size_t i = 0; i < points.size(); ++i) xq.row(i) = encoding_.Encode(points[i]).transpose();
+  std::vector<PointPrediction> out(points.size());
+  for (size_t k = 0; k < cache_.size(); ++k) {
+    Eigen::VectorXd mean, sd;
+    if (!cache_[k]->PredictTarget(xq, &mean, &sd)) return Internal("multi-fidelity posterior is not finite");
+    const std::string& name = k == 0 ? study.config.objective.name : study.config.constraints[k - 1].name;
+    const double sign = k == 0 ? sign_ : 1.0;
+    for (size_t i = 0; i < points.size(); ++i) out[i][name] = {sign * mean[i], sd[i]};
+  }
+  return out;
+}
+
+StatusOr<std::optional<Recommendation>> MfStrategy::Recommend(const StudySnapshot& study,
+                                                              const StrategyState& state) {
+  const MfData data = Collect(study);
+  if (data.obj.y.size() < 2 || !EnsureModels(data, state.json, nullptr, false, nullptr)) {
+    return std::optional<Recommendation>();
+  }
+  Eigen::VectorXd mean, sd;
+  if (!cache_[0]->PredictTarget(data.obj.x, &mean, &sd)) return std::optional<Recommendation>();
+  // Among points observed at the target (feasible ones when any is); before any target observation, among all.
+  const Eigen::Index n = data.obj.y.size();
+  auto eligible = [&](Eigen::Index i, bool need_target, bool need_feasible) {
+    return (!need_target || data.at_target[i]) && (!need_feasible || data.feasible[i]);
+  };
+  Eigen::Index best = -1;
+  for (int pass = 0; pass < 4 && best < 0; ++pass) {
+    const bool need_target = pass < 2, need_feasible = !constraint_specs_.empty() && pass % 2 == 0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      if (eligible(i, need_target, need_feasible) && (best < 0 || mean[i] > mean[best])) best = i;
+    }
+  }
+  if (best < 0) return std::optional<Recommendation>();
+  Recommendation r;
+  r.params = data.trials[best]->params;
+  ASSIGN_OR_RETURN(std::vector<PointPrediction> p, Predict(study, {r.params}, state));
+  r.predicted = p[0];
+  return std::optional<Recommendation>(std::move(r));
+}
+
+namespace {
+
+Status ValidateMf(const StudyConfig& config) {
+  if (!config.fidelity) return InvalidArgument("the multi-fidelity gp needs a fidelity", "fidelity");
+  return ParseMfStrategyOptions(config).status();
+}
+
+std::unique_ptr<Strategy> CreateMf(const StudyConfig& config) {
+  StatusOr<MfStrategyOptions> options = ParseMfStrategyOptions(config);
+  return std::make_unique<MfStrategy>(config, options.ok() ? *options : MfStrategyOptions());
+}
+
+}  // namespace
+
+StrategyFactory MfStrategyFactory() { return {ValidateMf, CreateMf}; }
+
+}  // namespace bayesd
