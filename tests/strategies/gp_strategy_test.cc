@@ -277,6 +277,33 @@ TEST(GpStrategyTest, CompositeEiModelsEachOutputAndBeatsTheScalarModel) {
   EXPECT_LT(Median(outputs_best), Median(scalar_best));
 }
 
+TEST(GpStrategyTest, ConstrainedCompositeStaysFeasibleAndImproves) {
+  // Composite EI + log PoF: feasible when x0 <= 0.5 (the constraint is an output of its own).
+  StudyConfig c = CompositeConfig({{"initial_trials", 6}}, 5);
+  c.constraints.push_back({"g", ConstraintOp::kLessEqual, 0.5});
+  Loop loop = MakeLoop(c);
+  double initial_best = std::numeric_limits<double>::infinity(), best = initial_best;
+  for (int i = 0; i < 22; ++i) {
+    StatusOr<std::vector<int64_t>> n = loop.Ask(1);
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    Trial& t = loop.mutable_trials()[(*n)[0]];
+    t.state = TrialState::kCompleted;
+    t.values = CompositeOutputs(t.params);
+    t.values["g"] = t.params[0];
+    t.feasible = t.params[0] <= 0.5;
+    if (*t.feasible) (i < 6 ? initial_best : best) = std::min(i < 6 ? initial_best : best, *ObjectiveValue(c, t.values));
+  }
+  EXPECT_LT(best, initial_best);
+  const nlohmann::json d = nlohmann::json::parse(loop.trials().back().diagnostics_json);
+  EXPECT_EQ(d["acquisition"], "composite_log_ei+log_pof") << d.dump();
+  StudySnapshot snap{c, loop.trials()};
+  StatusOr<std::optional<Recommendation>> rec = loop.strategy()->Recommend(snap, loop.state());
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_LE((*rec)->params[0], 0.5);
+  EXPECT_TRUE((*rec)->predicted.count("g"));
+  EXPECT_EQ(loop.strategy()->Summary(snap, loop.state())["appears_infeasible"], false);
+}
+
 TEST(GpStrategyTest, CompositeExpressionWithDivisionByZeroDoesNotCrash) {
   StudyConfig c = testing::BoxConfig(2, 0, 1, "gp", {{"initial_trials", 5}}, 3);
   c.objective.name = "ratio";
