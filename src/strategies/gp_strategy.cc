@@ -41,6 +41,7 @@ constexpr int kMaxThompsonCandidates = 768;  // joint draw is O(m^3)
 // Composite EI smoothing temperature, relative to the spread of the observed composite values: small enough that
 // the smoothed EI equals EI wherever some sample improves (error <= tau log 2), finite where none does.
 constexpr double kCompositeTauRelative = 1e-6;
+constexpr int kInfeasibleChecks = 3;  // consecutive positive optimistic-infeasibility checks before the verdict
 
 double Ms(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
@@ -536,7 +537,7 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
       for (Eigen::Index i = 0; i < raw.rows() && violation > 0; ++i) {
         violation = std::min(violation, check.Violation(raw.row(i).transpose()));
       }
-      infeasibility_ = {{"appears_infeasible", violation > 0},
+      infeasibility_ = {{"optimistic_problem_infeasible", violation > 0},
                         {"min_optimistic_violation", std::isfinite(violation) ? json(violation) : json(nullptr)},
                         {"beta", beta},
                         {"observations", n}};
@@ -622,6 +623,15 @@ StatusOr<std::vector<Suggestion>> GpStrategy::Suggest(const StudySnapshot& study
     if (AnyFeasible(data)) {
       js.erase("infeasibility");
     } else if (!infeasibility_.is_null()) {
+      // A verdict needs persistence: right after a small design a stationary GP can be confidently wrong about a
+      // heavy-tailed constraint (seen on compression_spring after 6 points, gone 2 asks later), so the study
+      // "appears infeasible" only after kInfeasibleChecks consecutive positive checks and 2x the initial design.
+      const json prev = js.value("infeasibility", json::object());
+      const bool positive = infeasibility_.value("optimistic_problem_infeasible", false);
+      const int streak = positive ? prev.value("consecutive_positive_checks", 0) + 1 : 0;
+      infeasibility_["consecutive_positive_checks"] = streak;
+      infeasibility_["appears_infeasible"] =
+          positive && streak >= kInfeasibleChecks && static_cast<int>(data.y.size()) >= 2 * initial;
       js["infeasibility"] = infeasibility_;
     }
   }
