@@ -16,6 +16,7 @@ std::string GpAcquisitionName(GpAcquisition a) {
     case GpAcquisition::kKg: return "kg";
     case GpAcquisition::kMes: return "mes";
     case GpAcquisition::kTs: return "ts";
+    case GpAcquisition::kConfig: return "config";
   }
   return "?";
 }
@@ -43,6 +44,9 @@ Status GpStrategyOptions::Validate() const {
     return Bad("local_fit_evaluations", Num(local_fit_evaluations), "must be in [0, 10000]");
   }
   if (full_refit_every < 1) return Bad("full_refit_every", Num(full_refit_every), "must be >= 1");
+  if (composite_samples < 8 || composite_samples > 4096) {
+    return Bad("composite_samples", Num(composite_samples), "must be in [8, 4096]");
+  }
   return OkStatus();
 }
 
@@ -52,7 +56,7 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                             {"acquisition", "initial_trials", "raw_samples", "restarts",
                                              "optimizer_evaluations", "mc_samples", "ucb_beta_scale", "ucb_delta",
                                              "fit_random_starts", "local_fit_evaluations", "full_refit_every",
-                                             "warp_outcomes"}));
+                                             "warp_outcomes", "composite_model", "composite_samples", "model_failures"}));
   GpStrategyOptions o;
   RETURN_IF_ERROR(r.Enum<GpAcquisition>("acquisition",
                                         {{"log_ei", GpAcquisition::kLogEi},
@@ -62,7 +66,8 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                          {"nei", GpAcquisition::kNei},
                                          {"kg", GpAcquisition::kKg},
                                          {"mes", GpAcquisition::kMes},
-                                         {"ts", GpAcquisition::kTs}},
+                                         {"ts", GpAcquisition::kTs},
+                                         {"config", GpAcquisition::kConfig}},
                                         &o.acquisition));
   RETURN_IF_ERROR(r.Int("initial_trials", &o.initial_trials));
   RETURN_IF_ERROR(r.Int("raw_samples", &o.raw_samples));
@@ -75,6 +80,11 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
   RETURN_IF_ERROR(r.Int("local_fit_evaluations", &o.local_fit_evaluations));
   RETURN_IF_ERROR(r.Int("full_refit_every", &o.full_refit_every));
   RETURN_IF_ERROR(r.Bool("warp_outcomes", &o.warp_outcomes));
+  RETURN_IF_ERROR(r.Enum<CompositeModel>("composite_model",
+                                         {{"outputs", CompositeModel::kOutputs}, {"scalar", CompositeModel::kScalar}},
+                                         &o.composite_model));
+  RETURN_IF_ERROR(r.Int("composite_samples", &o.composite_samples));
+  RETURN_IF_ERROR(r.Bool("model_failures", &o.model_failures));
   RETURN_IF_ERROR(o.Validate());
   return o;
 }

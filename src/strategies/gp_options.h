@@ -12,7 +12,11 @@
 
 namespace bayesd {
 
-enum class GpAcquisition { kLogEi, kEi, kPi, kUcb, kNei, kKg, kMes, kTs };
+enum class GpAcquisition { kLogEi, kEi, kPi, kUcb, kNei, kKg, kMes, kTs, kConfig };
+
+// How a composite objective (targets / expression over outputs) is modelled: one GP per output with composite EI
+// (Astudillo & Frazier 2019), or one GP on the combined scalar.
+enum class CompositeModel { kOutputs, kScalar };
 
 std::string GpAcquisitionName(GpAcquisition a);
 
@@ -33,6 +37,11 @@ struct GpStrategyOptions {
   int local_fit_evaluations = 60;  // warm-started local refit after new data: L-BFGS evaluations
   int full_refit_every = 10;      // full multi-start fit after this many new observations since the last one
   bool warp_outcomes = false;     // Yeo-Johnson warp of the objective when it is skewed (auto rule)
+  // Composite objectives: per-output GPs + composite EI (default) or the scalar model; ignored otherwise.
+  CompositeModel composite_model = CompositeModel::kOutputs;
+  int composite_samples = 128;    // composite EI: fixed quasi-MC base samples of the outputs' posterior
+  // Failed trials: model P(not failed) by a GP classifier and multiply it into the acquisition (log form).
+  bool model_failures = true;
 
   // Effective initial design size for d parameters.
   int InitialTrials(int d) const;

@@ -1,5 +1,8 @@
 #include "src/strategies/gp_strategy.h"
 
+#include "gp/gp_classifier.h"
+#include "gp/kernel_factory.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -11,9 +14,13 @@
 #include <vector>
 
 #include "acquisition/acquisition.h"
+#include "acquisition/composite.h"
+#include "acquisition/failure.h"
 #include "acquisition/monte_carlo.h"
+#include "acquisition/normal.h"
 #include "acquisition/optimizer.h"
 #include "src/strategies/baseline_strategies.h"
+#include "src/strategies/gp_composite.h"
 #include "src/strategies/gp_encoding.h"
 #include "src/strategies/gp_model.h"
 #include "src/strategies/gp_options.h"
@@ -31,6 +38,10 @@ constexpr int kMaxFullFitN = 300;       // above this many observations only war
 constexpr double kLargeNRefitGrowth = 1.1;  // ... and only when n grew by 10% since the last one
 constexpr double kLargeNFitSeconds = 2.0;   // ... each capped at this wall-clock time
 constexpr int kMaxThompsonCandidates = 768;  // joint draw is O(m^3)
+// Composite EI smoothing temperature, relative to the spread of the observed composite values: small enough that
+// the smoothed EI equals EI wherever some sample improves (error <= tau log 2), finite where none does.
+constexpr double kCompositeTauRelative = 1e-6;
+constexpr int kInfeasibleChecks = 3;  // consecutive positive optimistic-infeasibility checks before the verdict
 
 double Ms(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
@@ -50,12 +61,17 @@ void AppendRow(Eigen::MatrixXd* m, const Eigen::VectorXd& row) {
 // What the models see of a study.
 struct StudyData {
   Eigen::MatrixXd x;                    // n x d, completed trials with finite objective and constraint values
-  Eigen::VectorXd y;                    // n, objective oriented so that larger is better
+  Eigen::VectorXd y;                    // n, objective oriented so that larger is better (composite outputs
+                                        // mode: NaN where the composite value is not finite)
+  std::vector<Eigen::VectorXd> outputs;  // composite outputs mode: one n-vector per output
   std::vector<Eigen::VectorXd> c;       // one n-vector per constraint, as measured
   std::vector<bool> feasible;           // n
   std::vector<const Trial*> trials;     // n, the modelled trials
   Eigen::MatrixXd pending;              // p x d
   Eigen::MatrixXd excluded;             // rows never proposed: completed, failed and pending points
+  Eigen::MatrixXd finished;             // completed and failed points (the failure classifier's inputs)
+  std::vector<double> finished_label;   // +1 completed, -1 failed
+  int num_failed = 0;
   int num_trials = 0;                   // trials in the study (all states)
 };
 
@@ -65,7 +81,16 @@ class GpStrategy : public Strategy {
  public:
   GpStrategy(const StudyConfig& config, GpStrategyOptions options)
       : options_(options), encoding_(config.parameters),
-        sign_(config.objective.goal == Goal::kMaximize ? 1.0 : -1.0), constraint_specs_(config.constraints) {}
+        sign_(config.objective.goal == Goal::kMaximize ? 1.0 : -1.0), constraint_specs_(config.constraints) {
+    if (config.objective.composite() && options_.composite_model == CompositeModel::kOutputs) {
+      StatusOr<std::shared_ptr<CompositeOuter>> outer = CompositeOuter::Create(config);
+      if (outer.ok()) {
+        outer_ = *outer;
+        for (const OutputSpec& o : config.outputs) output_names_.push_back(o.name);
+      }
+    }
+    num_objective_models_ = outer_ ? static_cast<int>(output_names_.size()) : 1;
+  }
 
   StatusOr<std::vector<Suggestion>> Suggest(const StudySnapshot& study, int count, StrategyState* state) override;
   StatusOr<std::vector<PointPrediction>> Predict(const StudySnapshot& study,
@@ -90,14 +115,29 @@ class GpStrategy : public Strategy {
   Eigen::MatrixXd TopObserved(const StudyData& data, int k) const;
   double Incumbent(const StudyData& data) const;
   bool AnyFeasible(const StudyData& data) const;
+  // Composite outputs mode: EI of the composite by Monte Carlo over the output models m[0..K-1].
+  std::shared_ptr<const acq::CompositeExpectedImprovement> MakeCompositeEi(
+      const StudyData& data, const std::vector<std::shared_ptr<const acq::Model>>& m, uint64_t seed) const;
+  std::vector<acq::ConstraintModel> ConstraintModels(const std::vector<std::shared_ptr<const acq::Model>>& m) const;
+  // The observed values a model is fitted on: output k (composite mode) or the objective, then the constraints.
+  const Eigen::VectorXd& ModelTarget(const StudyData& data, size_t k) const;
+  bool composite() const { return outer_ != nullptr; }
+  // Fits the failed-trial classifier when there are failed and completed trials; diagnostics into *diag.
+  void FitFailureModel(const StudyData& data, json* diag);
 
   GpStrategyOptions options_;
   GpEncoding encoding_;
   double sign_;                      // +1 maximize, -1 minimize
   std::vector<ConstraintSpec> constraint_specs_;
-  std::vector<OutcomeModel> cache_;  // objective, then constraints; valid for cache_n_ observations
+  std::shared_ptr<CompositeOuter> outer_;  // composite outputs mode only
+  std::vector<std::string> output_names_;  // composite outputs mode only
+  int num_objective_models_ = 1;           // 1, or one per output in composite outputs mode
+  // objective (or one per composite output), then constraints; valid for cache_n_ observations
+  std::vector<OutcomeModel> cache_;
   int cache_n_ = -1;
   json cache_theta_;                 // the state "models" the cache was built with
+  json infeasibility_;               // the last optimistic-feasibility check (ModelPoint), copied into the state
+  std::shared_ptr<const gp::GpClassifier> failure_model_;  // P(not failed), this Suggest call; null: not used
 };
 
 StudyData GpStrategy::Collect(const StudySnapshot& study) const {
@@ -107,15 +147,34 @@ StudyData GpStrategy::Collect(const StudySnapshot& study) const {
   data.c.resize(config.constraints.size());
   std::vector<double> y;
   std::vector<std::vector<double>> c(config.constraints.size());
+  std::vector<std::vector<double>> outs(output_names_.size());
   for (const Trial& t : study.trials) {
     if (t.state == TrialState::kAbandoned) continue;
     const Eigen::VectorXd row = encoding_.Encode(t.params);
     AppendRow(&data.excluded, row);
     if (t.state == TrialState::kPending) AppendRow(&data.pending, row);
+    if (t.state == TrialState::kCompleted || t.state == TrialState::kFailed) {
+      AppendRow(&data.finished, row);
+      data.finished_label.push_back(t.state == TrialState::kFailed ? -1.0 : 1.0);
+      data.num_failed += t.state == TrialState::kFailed;
+    }
     if (t.state != TrialState::kCompleted) continue;
-    const std::optional<double> v = ObjectiveValue(config, t.values);
-    if (!v || !std::isfinite(*v)) continue;
+    std::optional<double> v;
+    std::vector<double> ov;
     bool finite = true;
+    if (composite()) {
+      for (const std::string& name : output_names_) {
+        auto it = t.values.find(name);
+        finite = finite && it != t.values.end() && std::isfinite(it->second);
+        ov.push_back(finite ? it->second : 0.0);
+      }
+      if (!finite) continue;
+      const double g = outer_->Evaluate(Eigen::Map<const Eigen::VectorXd>(ov.data(), ov.size()), nullptr);
+      v = std::isfinite(g) ? g : std::numeric_limits<double>::quiet_NaN();  // kept: the outputs are still data
+    } else {
+      v = ObjectiveValue(config, t.values);
+      if (!v || !std::isfinite(*v)) continue;
+    }
     std::vector<double> cv;
     for (const ConstraintSpec& cs : config.constraints) {
       auto it = t.values.find(cs.name);
@@ -126,6 +185,7 @@ StudyData GpStrategy::Collect(const StudySnapshot& study) const {
     AppendRow(&data.x, row);
     y.push_back(sign_ * *v);
     for (size_t k = 0; k < cv.size(); ++k) c[k].push_back(cv[k]);
+    for (size_t k = 0; k < ov.size(); ++k) outs[k].push_back(ov[k]);
     data.feasible.push_back(t.feasible.value_or(IsFeasible(config, t.values)));
     data.trials.push_back(&t);
   }
@@ -133,6 +193,7 @@ StudyData GpStrategy::Collect(const StudySnapshot& study) const {
   for (size_t k = 0; k < c.size(); ++k) {
     data.c[k] = Eigen::Map<Eigen::VectorXd>(c[k].data(), static_cast<Eigen::Index>(c[k].size()));
   }
+  for (auto& o : outs) data.outputs.push_back(Eigen::Map<Eigen::VectorXd>(o.data(), static_cast<Eigen::Index>(o.size())));
   if (data.x.cols() == 0) data.x.resize(0, encoding_.dim());
   if (data.pending.cols() == 0) data.pending.resize(0, encoding_.dim());
   if (data.excluded.cols() == 0) data.excluded.resize(0, encoding_.dim());
@@ -151,8 +212,10 @@ FitMode GpStrategy::ChooseMode(const json& entry, int n, bool fit) const {
 bool GpStrategy::EnsureModels(const StudyData& data, const json& state_in, json* state_out, bool fit, json* diag) {
   const int n = static_cast<int>(data.y.size());
   const json saved = state_in.value("models", json::array());
-  const size_t num = 1 + data.c.size();
+  const size_t num = num_objective_models_ + data.c.size();
   if (cache_n_ == n && cache_theta_ == saved && cache_.size() == num) return true;
+  // A state written for another model layout (e.g. before composite_model changed) is not reused.
+  const json saved_models = saved.size() == num ? saved : json::array();
   std::vector<OutcomeModel> models;
   json entries = json::array();
   json fits = json::array();
@@ -163,18 +226,18 @@ bool GpStrategy::EnsureModels(const StudyData& data, const json& state_in, json*
     mo.fit.max_seconds = n > kMaxFullFitN ? kLargeNFitSeconds : 0.0;
     mo.fit.seed = k;
     mo.local_evaluations = options_.local_fit_evaluations;
-    if (k == 0 && options_.warp_outcomes) mo.transform.warp = gp::OutcomeTransformOptions::Warp::kAuto;
+    if (k == 0 && !composite() && options_.warp_outcomes) mo.transform.warp = gp::OutcomeTransformOptions::Warp::kAuto;
     OutcomeModel model(encoding_.spec(), mo);
-    const json entry = k < saved.size() ? saved[k] : json();
+    const json entry = k < saved_models.size() ? saved_models[k] : json();
     Eigen::VectorXd warm;
     if (entry.is_object() && entry.contains("theta")) {
       const std::vector<double> t = entry["theta"].get<std::vector<double>>();
       warm = Eigen::Map<const Eigen::VectorXd>(t.data(), static_cast<Eigen::Index>(t.size()));
     }
     const FitMode mode = ChooseMode(entry, n, fit);
-    gp::FitDiagnostics d = model.Fit(data.x, k == 0 ? data.y : data.c[k - 1], warm, mode);
+    gp::FitDiagnostics d = model.Fit(data.x, ModelTarget(data, k), warm, mode);
     if (!model.ok() && mode != FitMode::kFull) {
-      d = model.Fit(data.x, k == 0 ? data.y : data.c[k - 1], Eigen::VectorXd(), FitMode::kFull);
+      d = model.Fit(data.x, ModelTarget(data, k), Eigen::VectorXd(), FitMode::kFull);
     }
     if (!model.ok()) {
       if (diag) (*diag)["fit"] = model.Describe(d);
@@ -238,8 +301,9 @@ Eigen::MatrixXd GpStrategy::TopObserved(const StudyData& data, int k) const {
   const int n = static_cast<int>(data.y.size());
   std::vector<int> order(n);
   std::iota(order.begin(), order.end(), 0);
-  Eigen::VectorXd score = data.y;
-  if (!cache_.empty() && cache_[0].ok()) {
+  Eigen::VectorXd score = data.y.unaryExpr(
+      [](double v) { return std::isfinite(v) ? v : -std::numeric_limits<double>::infinity(); });
+  if (!composite() && !cache_.empty() && cache_[0].ok()) {
     const gp::Posterior post = cache_[0].gp()->Predict(data.x, gp::PosteriorOptions());
     if (post.status.ok()) score = post.mean;
   }
@@ -257,24 +321,84 @@ bool GpStrategy::AnyFeasible(const StudyData& data) const {
 double GpStrategy::Incumbent(const StudyData& data) const {
   double best = -std::numeric_limits<double>::infinity();
   for (Eigen::Index i = 0; i < data.y.size(); ++i) {
-    if (data.c.empty() || data.feasible[i]) best = std::max(best, cache_[0].transform().ToModel(data.y[i]));
+    if (!std::isfinite(data.y[i]) || !(data.c.empty() || data.feasible[i])) continue;
+    // Composite outputs mode: in the composite's own units (oriented); otherwise in the objective's model space.
+    best = std::max(best, composite() ? data.y[i] : cache_[0].transform().ToModel(data.y[i]));
   }
   return best;
+}
+
+const Eigen::VectorXd& GpStrategy::ModelTarget(const StudyData& data, size_t k) const {
+  const size_t nobj = static_cast<size_t>(num_objective_models_);
+  if (k < nobj) return composite() ? data.outputs[k] : data.y;
+  return data.c[k - nobj];
+}
+
+std::vector<acq::ConstraintModel> GpStrategy::ConstraintModels(
+    const std::vector<std::shared_ptr<const acq::Model>>& m) const {
+  std::vector<acq::ConstraintModel> constraints;
+  for (size_t k = 0; k < constraint_specs_.size(); ++k) {
+    const ConstraintSpec& cs = constraint_specs_[k];
+    const size_t i = k + num_objective_models_;
+    constraints.push_back({m[i], cache_[i].transform().ToModel(cs.bound), cs.op == ConstraintOp::kLessEqual});
+  }
+  return constraints;
+}
+
+std::shared_ptr<const acq::CompositeExpectedImprovement> GpStrategy::MakeCompositeEi(
+    const StudyData& data, const std::vector<std::shared_ptr<const acq::Model>>& m, uint64_t seed) const {
+  const int k = num_objective_models_;
+  std::vector<acq::OutputModel> outputs;
+  for (int j = 0; j < k; ++j) outputs.push_back({m[j], cache_[j].transform().offset(), cache_[j].transform().scale()});
+  // Fixed quasi-MC base samples: scrambled Sobol points of [0,1]^K mapped through Phi^-1.
+  const int s = options_.composite_samples;
+  const std::vector<std::vector<double>> u = ScrambledSobolPoints(k, seed, 0, s);
+  Eigen::MatrixXd z(s, k);
+  for (int i = 0; i < s; ++i) {
+    for (int j = 0; j < k; ++j) z(i, j) = acq::NormalQuantile(std::clamp(u[i][j], 1e-12, 1 - 1e-12));
+  }
+  // The incumbent and the smoothing temperature in the composite's units.
+  double best = Incumbent(data);
+  double sum = 0, sum2 = 0;
+  int finite = 0;
+  for (Eigen::Index i = 0; i < data.y.size(); ++i) {
+    if (!std::isfinite(data.y[i])) continue;
+    ++finite;
+    sum += data.y[i];
+    sum2 += data.y[i] * data.y[i];
+  }
+  double spread = finite > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / finite) / (finite - 1))) : 0.0;
+  if (!(spread > 0) || !std::isfinite(spread)) spread = std::isfinite(best) ? std::max(1.0, std::abs(best)) : 1.0;
+  // No finite composite value observed yet (e.g. every one divided by zero): any finite value improves; the
+  // smoothed EI then ranks points by how many samples give a finite composite.
+  if (!std::isfinite(best)) best = -1e300;
+  std::shared_ptr<CompositeOuter> outer = outer_;
+  return std::make_shared<acq::CompositeExpectedImprovement>(
+      std::move(outputs), [outer](const Eigen::VectorXd& y, Eigen::VectorXd* g) { return outer->Evaluate(y, g); },
+      sign_, best, std::move(z), kCompositeTauRelative * spread);
 }
 
 std::shared_ptr<const acq::Acquisition> GpStrategy::MakeAcquisition(
     const StudyData& data, const std::vector<std::shared_ptr<const acq::Model>>& m, const Eigen::MatrixXd& raw,
     uint64_t seed) const {
-  std::vector<acq::ConstraintModel> constraints;
-  for (size_t k = 0; k < data.c.size(); ++k) {
-    const ConstraintSpec& cs = constraint_specs_[k];
-    constraints.push_back({m[k + 1], cache_[k + 1].transform().ToModel(cs.bound), cs.op == ConstraintOp::kLessEqual});
+  const std::vector<acq::ConstraintModel> constraints = ConstraintModels(m);
+  if (options_.acquisition == GpAcquisition::kConfig) {
+    // CONFIG handles "nothing feasible yet" itself: its optimistic problem is feasible wherever a constraint may
+    // still hold, and minimizes the optimistic violation when nothing may.
+    const double beta = acq::GpUcbBeta(static_cast<int>(data.y.size()) + 1, encoding_.dim(), options_.ucb_delta,
+                                       options_.ucb_beta_scale);
+    return std::make_shared<acq::ConfigAcquisition>(m[0], constraints, beta);
   }
   if (!constraints.empty() && !AnyFeasible(data)) {
     return std::make_shared<acq::LogProbabilityOfFeasibility>(constraints);
   }
-  const double best = Incumbent(data);
   std::shared_ptr<const acq::Acquisition> base;
+  if (composite()) {
+    base = MakeCompositeEi(data, m, seed);
+    if (constraints.empty()) return base;
+    return std::make_shared<acq::ConstrainedAcquisition>(base, constraints);
+  }
+  const double best = Incumbent(data);
   switch (options_.acquisition) {
     case GpAcquisition::kLogEi: base = std::make_shared<acq::LogExpectedImprovement>(m[0], best); break;
     case GpAcquisition::kEi: base = std::make_shared<acq::ExpectedImprovement>(m[0], best); break;
@@ -311,9 +435,41 @@ std::shared_ptr<const acq::Acquisition> GpStrategy::MakeAcquisition(
       break;
     }
     case GpAcquisition::kTs: return nullptr;  // handled by the caller
+    case GpAcquisition::kConfig: return nullptr;  // handled above
   }
   if (constraints.empty()) return base;
   return std::make_shared<acq::ConstrainedAcquisition>(base, constraints);
+}
+
+void GpStrategy::FitFailureModel(const StudyData& data, json* diag) {
+  failure_model_ = nullptr;
+  const int n = static_cast<int>(data.finished_label.size());
+  if (!options_.model_failures || data.num_failed == 0 || data.num_failed == n) return;
+  const auto t0 = Clock::now();
+  auto classifier = std::make_shared<gp::GpClassifier>(gp::MakeKernel(encoding_.spec(), gp::KernelOptions()));
+  const Eigen::VectorXd labels = Eigen::Map<const Eigen::VectorXd>(data.finished_label.data(), n);
+  // Lengthscales in unit-cube units and output scales (latent variance) chosen by the Laplace evidence; one
+  // Newton solve per grid point, O(n^3) each, so the grid shrinks to its middle above kMaxFullFitN points.
+  const bool small = n <= kMaxFullFitN;
+  const std::vector<double> ls = small ? std::vector<double>{0.05, 0.1, 0.2, 0.4, 0.8, 1.6} : std::vector<double>{0.2};
+  const std::vector<double> os = small ? std::vector<double>{1.0, 4.0, 16.0, 64.0, 256.0} : std::vector<double>{16.0};
+  const gp::GpStatus status = classifier->SelectHyperparameters(data.finished, labels, ls, os);
+  json d = {{"failed", data.num_failed}, {"finished", n}, {"ms", Ms(t0)}};
+  if (!status.ok()) {
+    d["used"] = false;
+    d["message"] = status.message();
+  } else {
+    d["used"] = true;
+    d["log_evidence"] = classifier->LogMarginalLikelihood();
+    d["newton_iterations"] = classifier->newton_iterations();
+    json hp = json::object();
+    const Eigen::VectorXd theta = classifier->kernel().Params();
+    const std::vector<std::string> names = classifier->kernel().ParamNames();
+    for (size_t i = 0; i < names.size(); ++i) hp[names[i]] = std::exp(theta[i]);
+    d["hyperparameters"] = hp;
+    failure_model_ = std::move(classifier);
+  }
+  if (diag) *diag = d;
 }
 
 StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const StudyData& data, uint64_t seed,
@@ -349,6 +505,9 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     if (!status.ok()) s.diagnostics["model_message"] = status.message();
   } else {
     auto acquisition = MakeAcquisition(data, *models, raw, seed);
+    if (failure_model_ && acquisition->log_scale()) {
+      acquisition = std::make_shared<acq::WithSuccessProbability>(acquisition, failure_model_);
+    }
     acq::OptimizationDomain domain{encoding_.spec(), [this](const Eigen::VectorXd& r) { return encoding_.Snap(r); },
                                    *excluded};
     acq::OptimizerOptions oo;
@@ -365,6 +524,25 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     s.diagnostics["restarts"] = r.restarts;
     s.diagnostics["optimizer_evaluations"] = r.evaluations;
     s.diagnostics["optimizer_termination"] = r.termination;
+    if (!constraint_specs_.empty() && !AnyFeasible(data) && infeasibility_.is_null()) {
+      // Is CONFIG's optimistic problem infeasible? With the unscaled GP-UCB beta (Srinivas et al.'s
+      // high-probability bound, not the 0.2-scaled exploration weight), minimize the total optimistic violation
+      // (exact penalty, rho = 1e6) over the whole domain; > 0 at the minimizer and at every raw candidate means no
+      // point is feasible under any function within the confidence bounds: the problem appears infeasible.
+      const double beta = acq::GpUcbBeta(n + 1, encoding_.dim(), options_.ucb_delta, 1.0);
+      const acq::ConfigAcquisition check((*models)[0], ConstraintModels(*models), beta, 1e6);
+      acq::OptimizationDomain open{encoding_.spec(), domain.snap, Eigen::MatrixXd(0, encoding_.dim())};
+      const acq::OptimizerResult rc = acq::OptimizeAcquisition(check, raw, open, oo);
+      double violation = rc.found ? check.Violation(rc.x) : std::numeric_limits<double>::infinity();
+      for (Eigen::Index i = 0; i < raw.rows() && violation > 0; ++i) {
+        violation = std::min(violation, check.Violation(raw.row(i).transpose()));
+      }
+      infeasibility_ = {{"optimistic_problem_infeasible", violation > 0},
+                        {"min_optimistic_violation", std::isfinite(violation) ? json(violation) : json(nullptr)},
+                        {"beta", beta},
+                        {"observations", n}};
+      s.diagnostics["infeasibility_check"] = infeasibility_;
+    }
   }
   if (x.size() == 0) {
     // Every candidate was taken (tiny discrete spaces): a fresh Sobol point, which may repeat a completed one.
@@ -403,6 +581,9 @@ StatusOr<std::vector<Suggestion>> GpStrategy::Suggest(const StudySnapshot& study
   json fit_diag = json::object();
   double fit_ms = 0;
   bool model_failed = false;
+  infeasibility_ = json();
+  failure_model_ = nullptr;
+  json failure_diag;
   for (int i = 0; i < count; ++i) {
     const bool initial_phase = data.num_trials + i < initial || data.y.size() < 2;
     if (!initial_phase && models.empty() && !model_failed) {
@@ -410,6 +591,7 @@ StatusOr<std::vector<Suggestion>> GpStrategy::Suggest(const StudySnapshot& study
       model_failed = !EnsureModels(data, js, &js, true, &fit_diag);
       fit_ms = Ms(t0);
       if (!model_failed) {
+        FitFailureModel(data, &failure_diag);
         for (const OutcomeModel& m : cache_) models.push_back(m.AsModel());
         for (auto& model : models) {  // kriging believer on the pending trials
           if (data.pending.rows() == 0) break;
@@ -434,7 +616,24 @@ StatusOr<std::vector<Suggestion>> GpStrategy::Suggest(const StudySnapshot& study
     ASSIGN_OR_RETURN(Suggestion s, ModelPoint(study.config, data, seed, &models, &excluded));
     s.diagnostics["fit"] = fit_diag;
     s.diagnostics["fit_ms"] = fit_ms;
+    if (!failure_diag.is_null()) s.diagnostics["failure_model"] = failure_diag;
     out.push_back(std::move(s));
+  }
+  if (!constraint_specs_.empty()) {
+    if (AnyFeasible(data)) {
+      js.erase("infeasibility");
+    } else if (!infeasibility_.is_null()) {
+      // A verdict needs persistence: right after a small design a stationary GP can be confidently wrong about a
+      // heavy-tailed constraint (seen on compression_spring after 6 points, gone 2 asks later), so the study
+      // "appears infeasible" only after kInfeasibleChecks consecutive positive checks and 2x the initial design.
+      const json prev = js.value("infeasibility", json::object());
+      const bool positive = infeasibility_.value("optimistic_problem_infeasible", false);
+      const int streak = positive ? prev.value("consecutive_positive_checks", 0) + 1 : 0;
+      infeasibility_["consecutive_positive_checks"] = streak;
+      infeasibility_["appears_infeasible"] =
+          positive && streak >= kInfeasibleChecks && static_cast<int>(data.y.size()) >= 2 * initial;
+      js["infeasibility"] = infeasibility_;
+    }
   }
   return out;
 }
@@ -451,12 +650,25 @@ StatusOr<std::vector<PointPrediction>> GpStrategy::Predict(const StudySnapshot& 
   Eigen::MatrixXd xq(static_cast<Eigen::Index>(points.size()), encoding_.dim());
   for (size_t i = 0; i < points.size(); ++i) xq.row(i) = encoding_.Encode(points[i]).transpose();
   std::vector<PointPrediction> out(points.size());
+  const size_t nobj = static_cast<size_t>(num_objective_models_);
   for (size_t k = 0; k < cache_.size(); ++k) {
     Eigen::VectorXd mean, sd;
     if (!cache_[k].PredictOutcome(xq, &mean, &sd)) return Internal("gp posterior is not finite");
-    const std::string& name = k == 0 ? study.config.objective.name : study.config.constraints[k - 1].name;
-    const double sign = k == 0 ? sign_ : 1.0;
+    const std::string& name = k >= nobj ? study.config.constraints[k - nobj].name
+                                        : (composite() ? output_names_[k] : study.config.objective.name);
+    const double sign = k == 0 && !composite() ? sign_ : 1.0;
     for (size_t i = 0; i < points.size(); ++i) out[i][name] = {sign * mean[i], sd[i]};
+  }
+  if (composite()) {
+    // The composite objective's posterior mean and sd by Monte Carlo over the outputs (fixed samples).
+    std::vector<std::shared_ptr<const acq::Model>> models;
+    for (const OutcomeModel& m : cache_) models.push_back(m.AsModel());
+    const auto cei = MakeCompositeEi(data, models, study.config.seed);
+    for (size_t i = 0; i < points.size(); ++i) {
+      acq::CompositeExpectedImprovement::Estimate e;
+      if (!cei->EstimateAt(xq.row(i).transpose(), &e)) return Internal("gp posterior is not finite");
+      out[i][study.config.objective.name] = {sign_ * e.mean, e.sd};
+    }
   }
   return out;
 }
@@ -468,7 +680,20 @@ StatusOr<std::optional<Recommendation>> GpStrategy::Recommend(const StudySnapsho
     return std::optional<Recommendation>();
   }
   // The observed point with the best posterior mean of the objective (among feasible ones when any is).
-  const gp::Posterior post = cache_[0].gp()->Predict(data.x, gp::PosteriorOptions());
+  gp::Posterior post;
+  if (composite()) {
+    std::vector<std::shared_ptr<const acq::Model>> models;
+    for (const OutcomeModel& m : cache_) models.push_back(m.AsModel());
+    const auto cei = MakeCompositeEi(data, models, study.config.seed);
+    post.mean.resize(data.x.rows());
+    for (Eigen::Index i = 0; i < data.x.rows(); ++i) {
+      acq::CompositeExpectedImprovement::Estimate e;
+      const bool ok = cei->EstimateAt(data.x.row(i).transpose(), &e);
+      post.mean[i] = ok && std::isfinite(e.mean) ? e.mean : -std::numeric_limits<double>::infinity();
+    }
+  } else {
+    post = cache_[0].gp()->Predict(data.x, gp::PosteriorOptions());
+  }
   if (!post.status.ok()) return std::optional<Recommendation>();
   const bool any_feasible = AnyFeasible(data);
   Eigen::Index best = -1;
@@ -484,8 +709,18 @@ StatusOr<std::optional<Recommendation>> GpStrategy::Recommend(const StudySnapsho
 }
 
 json GpStrategy::Summary(const StudySnapshot& study, const StrategyState& state) {
-  (void)study;
-  return {{"acquisition", GpAcquisitionName(options_.acquisition)}, {"asks", state.json.value("asks", 0)}};
+  json out = {{"acquisition", composite() ? std::string("composite_log_ei") : GpAcquisitionName(options_.acquisition)},
+              {"asks", state.json.value("asks", 0)}};
+  if (study.config.objective.composite()) out["composite_model"] = composite() ? "outputs" : "scalar";
+  if (!constraint_specs_.empty()) {
+    bool any_feasible = false;
+    for (const Trial& t : study.trials) any_feasible = any_feasible || (t.feasible && *t.feasible);
+    const json check = state.json.value("infeasibility", json());
+    const bool appears = !any_feasible && check.is_object() && check.value("appears_infeasible", false);
+    out["appears_infeasible"] = appears;
+    if (appears) out["infeasibility"] = check;
+  }
+  return out;
 }
 
 namespace {
@@ -498,11 +733,22 @@ Status ValidateGp(const StudyConfig& config) {
                            "fidelity");
   }
   const GpAcquisition a = options.acquisition;
+  const bool composite_outputs =
+      config.objective.composite() && options.composite_model == CompositeModel::kOutputs;
+  if (composite_outputs) {
+    if (a != GpAcquisition::kLogEi) {
+      return InvalidArgument("strategy.acquisition \"" + GpAcquisitionName(a) +
+                                 "\" is not available for a composite objective modelled output by output "
+                                 "(composite EI); use log_ei, or set composite_model to \"scalar\"",
+                             "strategy.acquisition");
+    }
+    RETURN_IF_ERROR(CompositeOuter::Create(config).status());
+  }
   if (!config.constraints.empty() && a != GpAcquisition::kLogEi && a != GpAcquisition::kPi &&
-      a != GpAcquisition::kNei) {
+      a != GpAcquisition::kNei && a != GpAcquisition::kConfig) {
     return InvalidArgument("strategy.acquisition \"" + GpAcquisitionName(a) +
                                "\" does not support constraints; use log_ei, pi or nei (multiplied by the "
-                               "probability of feasibility)",
+                               "probability of feasibility) or config",
                            "strategy.acquisition");
   }
   return OkStatus();
