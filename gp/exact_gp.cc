@@ -15,14 +15,8 @@ constexpr double kLog2Pi = 1.83787706640934548356;
 
 bool AllFinite(const Eigen::MatrixXd& m) { return m.allFinite(); }
 
-// In-place Cholesky of the lower triangle of a; returns false when not positive definite or non-finite.
-bool CholeskyInPlace(Eigen::MatrixXd* a) {
-  Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>, Eigen::Lower> llt(*a);
-  if (llt.info() != Eigen::Success) return false;
-  a->triangularView<Eigen::StrictlyUpper>().setZero();
-  const auto d = a->diagonal();
-  return d.allFinite() && (d.array() > 0).all();
-}
+// In-place Cholesky of the lower triangle of a (LAPACK potrf); false when not positive definite or non-finite.
+bool CholeskyInPlace(Eigen::MatrixXd* a) { return CholeskyLowerInPlace(*a); }
 
 }  // namespace
 
