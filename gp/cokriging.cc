@@ -146,6 +146,37 @@ LevelPosterior Ar1CoKriging::Predict(const Eigen::MatrixXd& xq, int level, bool 
   return out;
 }
 
+GpStatus Ar1CoKriging::Fantasize(const Eigen::MatrixXd& x_pending, const Eigen::VectorXd& y, int level,
+                                 Ar1CoKriging* out) const {
+  if (!fitted_) return GpPrecondition("Ar1CoKriging::Fantasize called before a successful Fit");
+  if (level < 0) level = num_levels() - 1;
+  if (level >= num_levels()) return GpInvalid("level " + std::to_string(level) + " does not exist");
+  if (x_pending.rows() != y.size() || !y.allFinite()) {
+    return GpInvalid("Ar1CoKriging::Fantasize: one finite value per pending point");
+  }
+  if (const GpStatus s = spec_.CheckPoints(x_pending); !s.ok()) return s;
+  *out = *this;
+  out->fitted_ = false;
+  Eigen::MatrixXd h = Eigen::MatrixXd::Ones(x_pending.rows(), level == 0 ? 1 : 2);
+  if (level > 0) {
+    const LevelPosterior prev = out->PredictStandardized(x_pending, level - 1, false);
+    if (!prev.status.ok()) return prev.status;
+    h.col(0) = prev.mean;
+  }
+  const Eigen::VectorXd z = (y.array() - mu_) / s_;
+  if (const GpStatus s = out->levels_[level].AddObservationsWithBasis(x_pending, z, h); !s.ok()) return s;
+  for (int u = level + 1; u < num_levels(); ++u) {
+    ExactGp& m = out->levels_[u];
+    Eigen::MatrixXd hu = Eigen::MatrixXd::Ones(m.num_observations(), 2);
+    const LevelPosterior prev = out->PredictStandardized(m.x(), u - 1, false);
+    if (!prev.status.ok()) return prev.status;
+    hu.col(0) = prev.mean;
+    if (const GpStatus s = m.ReplaceMeanBasis(hu); !s.ok()) return s;
+  }
+  out->fitted_ = true;
+  return GpOk();
+}
+
 double Ar1CoKriging::rho(int t) const {
   if (t < 1 || t >= num_levels()) return std::nan("");
   return levels_[t].mean_coefficients()[0];

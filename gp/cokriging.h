@@ -8,7 +8,8 @@
 // with independent GPs delta_t. Level t is an ExactGp on (X_t, y_t) whose mean basis is h(x) = [m_{t-1}(x), 1];
 // rho_t and b_t are profiled out by generalized least squares inside the marginal likelihood, so each level is fitted
 // like an ordinary GP (MAP L-BFGS). Designs need not be nested: m_{t-1} at X_t is the level t-1 posterior mean
-// (Le Gratiet's plug-in for non-nested designs). Prediction at level t (plug-in, ignoring the uncertainty of rho):
+// (Le Gratiet's plug-in for non-nested designs). Fantasize conditions a copy on pending points at any level.
+// Prediction at level t (plug-in, ignoring the uncertainty of rho):
 //   mean_t = rho_t mean_{t-1} + b_t + k_t' alpha_t,   var_t = rho_t^2 var_{t-1} + var_delta_t.
 // Outputs of all levels share one affine standardization (pooled mean / sd), so rho is unit-free and unchanged.
 //
@@ -61,6 +62,15 @@ class Ar1CoKriging {
 
   // Posterior of f_level at xq; level -1 means the target (highest) level.
   LevelPosterior Predict(const Eigen::MatrixXd& xq, int level = -1, bool gradients = false) const;
+
+  // A copy conditioned on pending points x_pending at `level` (-1: target) with values y (outcome units), e.g. the
+  // predicted mean or a posterior sample there -- the multi-fidelity counterpart of ExactGp::Fantasize: kernel
+  // hyperparameters, noise and the standardization unchanged; that level's factor is block-extended (O(n_t^2 p)) and
+  // its GLS coefficients (rho_t, b_t) re-solved with the new rows (the posterior under their flat prior, as in
+  // Predict); every level above keeps its factor and re-solves its coefficients with the updated mean of the level
+  // below in its basis (O(n_u^2)). Fantasizing at the predicted mean leaves every level's predicted mean unchanged.
+  GpStatus Fantasize(const Eigen::MatrixXd& x_pending, const Eigen::VectorXd& y, int level,
+                     Ar1CoKriging* out) const;
 
   int num_levels() const { return static_cast<int>(levels_.size()); }
   // rho_t for t >= 1 (scale factor of level t on level t - 1).

@@ -15,14 +15,8 @@ constexpr double kLog2Pi = 1.83787706640934548356;
 
 bool AllFinite(const Eigen::MatrixXd& m) { return m.allFinite(); }
 
-// In-place Cholesky of the lower triangle of a; returns false when not positive definite or non-finite.
-bool CholeskyInPlace(Eigen::MatrixXd* a) {
-  Eigen::LLT<Eigen::Ref<Eigen::MatrixXd>, Eigen::Lower> llt(*a);
-  if (llt.info() != Eigen::Success) return false;
-  a->triangularView<Eigen::StrictlyUpper>().setZero();
-  const auto d = a->diagonal();
-  return d.allFinite() && (d.array() > 0).all();
-}
+// In-place Cholesky of the lower triangle of a (LAPACK potrf); false when not positive definite or non-finite.
+bool CholeskyInPlace(Eigen::MatrixXd* a) { return CholeskyLowerInPlace(*a); }
 
 }  // namespace
 
@@ -293,8 +287,38 @@ Posterior ExactGp::Predict(const Eigen::MatrixXd& xq, const PosteriorOptions& op
 
 GpStatus ExactGp::AddObservations(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                                   const Eigen::VectorXd& known_noise) {
+  if (basis_.size() != 0) return GpPrecondition("AddObservations: the model has a mean basis (AddObservationsWithBasis)");
+  return Extend(x, y, known_noise, nullptr);
+}
+
+GpStatus ExactGp::AddObservationsWithBasis(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                                           const Eigen::MatrixXd& h, const Eigen::VectorXd& known_noise) {
+  if (basis_.size() == 0) return GpPrecondition("AddObservationsWithBasis: the model has no mean basis");
+  if (h.rows() != y.size() || h.cols() != basis_.cols() || !h.allFinite()) {
+    return GpInvalid("AddObservationsWithBasis: h must be finite with one row per new point and " +
+                     std::to_string(basis_.cols()) + " columns");
+  }
+  return Extend(x, y, known_noise, &h);
+}
+
+GpStatus ExactGp::ReplaceMeanBasis(const Eigen::MatrixXd& h) {
+  if (!factorized_) return GpPrecondition("ReplaceMeanBasis needs a factorized model");
+  if (basis_.size() == 0 || h.rows() != basis_.rows() || h.cols() != basis_.cols() || !h.allFinite()) {
+    return GpInvalid("ReplaceMeanBasis: h must be finite, " + std::to_string(basis_.rows()) + " x " +
+                     std::to_string(basis_.cols()));
+  }
+  basis_ = h;
+  SolveWeights();
+  if (!std::isfinite(quad_) || !alpha_.allFinite()) {
+    factorized_ = false;
+    return GpNumerical("ReplaceMeanBasis: weights are not finite");
+  }
+  return GpOk();
+}
+
+GpStatus ExactGp::Extend(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& known_noise,
+                         const Eigen::MatrixXd* h) {
   if (!factorized_) return GpPrecondition("AddObservations needs a factorized model");
-  if (basis_.size() != 0) return GpPrecondition("AddObservations is not available with a mean basis");
   if (x.cols() != x_.cols() || x.rows() != y.size() || (known_noise.size() && known_noise.size() != y.size())) {
     return GpInvalid("AddObservations: inconsistent shapes");
   }
@@ -313,6 +337,10 @@ GpStatus ExactGp::AddObservations(const Eigen::MatrixXd& x, const Eigen::VectorX
   y_.tail(p) = y;
   known_noise_.conservativeResize(n + p);
   known_noise_.tail(p) = kn;
+  if (h) {
+    basis_.conservativeResize(n + p, Eigen::NoChange);
+    basis_.bottomRows(p) = *h;
+  }
   if (!CholeskyInPlace(&s)) return Factorize();  // Schur complement lost definiteness: refactorize with ladder
   chol_.conservativeResize(n + p, n + p);
   chol_.topRightCorner(n, p).setZero();

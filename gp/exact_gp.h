@@ -101,6 +101,13 @@ class ExactGp {
   // Not available with a mean basis.
   GpStatus AddObservations(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                            const Eigen::VectorXd& known_noise = Eigen::VectorXd());
+  // AddObservations for a model with a mean basis: h (p x q) is the basis at the new rows; the factor is extended the
+  // same way and beta re-solved by GLS on all rows (hyperparameters unchanged). O(n^2 p + n q^2).
+  GpStatus AddObservationsWithBasis(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::MatrixXd& h,
+                                    const Eigen::VectorXd& known_noise = Eigen::VectorXd());
+  // Replaces the values of the mean basis (n x q, same q) of a factorized model, keeping the factor (K does not depend
+  // on the basis) and re-solving beta and alpha. O(n^2 q).
+  GpStatus ReplaceMeanBasis(const Eigen::MatrixXd& h);
   // A copy conditioned on (x_pending, y_fantasy) (e.g. the posterior mean or a posterior sample at pending points),
   // same hyperparameters, block-updated factor. O(n^2 p).
   GpStatus Fantasize(const Eigen::MatrixXd& x_pending, const Eigen::VectorXd& y_fantasy, ExactGp* out) const;
@@ -118,6 +125,9 @@ class ExactGp {
 
  private:
   Eigen::MatrixXd NoisyKernelMatrix() const;
+  // Appends rows (and basis rows when h is non-null) and extends the factor; the shared part of AddObservations*.
+  GpStatus Extend(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& known_noise,
+                  const Eigen::MatrixXd* h);
   void SolveWeights();  // beta_, alpha_, quad_ from chol_
 
   std::unique_ptr<Kernel> kernel_;

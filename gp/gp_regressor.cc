@@ -35,7 +35,7 @@ GpStatus RefitPolicy::Validate() const {
   if (!(lml_drop_per_point > 0)) {
     return GpInvalid("RefitPolicy.lml_drop_per_point = " + std::to_string(lml_drop_per_point) + " must be > 0");
   }
-  return GpOk();
+  return newton_options.Validate();
 }
 
 GpStatus GpRegressorOptions::Validate() const {
@@ -80,6 +80,18 @@ FitDiagnostics GpRegressor::FullFit(const Eigen::VectorXd* warm) {
   if (!s.ok()) return last_fit_ = FailedFit(s.message());
   last_fit_ = FitHyperparameters(&gp_, options_.fit, warm);
   fitted_ = last_fit_.success;
+  hessian_.resize(0, 0);
+  if (fitted_ && options_.refit.newton && options_.refit.local_refit_every > 0) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const Eigen::VectorXd theta = gp_.Hyperparameters();
+    if (!ObjectiveHessian(&gp_, theta, options_.fit.use_priors, &hessian_, &last_fit_.evaluations).ok()) {
+      hessian_.resize(0, 0);
+      gp_.SetHyperparameters(theta);
+      fitted_ = gp_.Factorize().ok();
+      last_fit_.success = fitted_;
+    }
+    last_fit_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
   since_full_ = since_local_ = 0;
   lml_per_point_at_fit_ = LmlPerPoint();
   return last_fit_;
@@ -113,12 +125,20 @@ FitDiagnostics GpRegressor::AddObservations(const Eigen::MatrixXd& x, const Eige
     return FullFit(&warm);
   }
   if (options_.refit.local_refit_every > 0 && since_local_ >= options_.refit.local_refit_every) {
+    since_local_ = 0;
+    if (options_.refit.newton && hessian_.size() != 0) {
+      last_fit_ = NewtonRefit(&gp_, options_.fit, options_.refit.newton_options, warm, &hessian_);
+      if (last_fit_.success) {
+        last_fit_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        return last_fit_;
+      }
+    }
+    const Eigen::VectorXd start = gp_.Hyperparameters();  // the warm start, or the best point NewtonRefit saw
     FitOptions local = options_.fit;
     local.num_random_starts = 0;
     local.ftol_rel = std::max(local.ftol_rel, options_.refit.local_ftol_rel);
     local.max_evaluations = std::min(local.max_evaluations, options_.refit.local_max_evaluations);
-    last_fit_ = FitHyperparameters(&gp_, local, &warm);
-    since_local_ = 0;
+    last_fit_ = FitHyperparameters(&gp_, local, &start);
     fitted_ = last_fit_.success;
     if (!fitted_) return FullFit(&warm);
     return last_fit_;

@@ -11,8 +11,9 @@
 // warp is monotone, so improvement events are the same events) and Predict reports outcome-unit summaries.
 //
 // Refit policy after AddObservations (BoTorch-style warm starts): the new rows extend the Cholesky factor
-// incrementally (O(n^2)); a single warm-started local L-BFGS run every `local_refit_every` added points (each
-// evaluation is O(n^3), typically 4-8 evaluations); the full
+// incrementally (O(n^2)); a warm local re-optimization every `local_refit_every` added points: Newton steps from the
+// stored curvature of the last optimum (1-3 O(n^3) evaluations), else a warm-started local L-BFGS run (typically 4-8
+// evaluations); the full
 // multi-start fit (transform refit, warm start + random starts) every `full_refit_every` points or when the
 // per-point log marginal likelihood drops by more than `lml_drop_per_point`.
 //
@@ -33,11 +34,15 @@
 namespace bayesd::gp {
 
 struct RefitPolicy {
-  int local_refit_every = 4;        // warm local run after this many new points; 0 = only incremental updates
+  int local_refit_every = 1;        // warm local re-optimization after this many new points; 0 = incremental only
   int full_refit_every = 20;        // full multi-start fit after this many new points since the last one
   double lml_drop_per_point = 0.5;  // full fit when LML/n falls by more than this since the last fit (nats)
   double local_ftol_rel = 1e-6;     // looser tolerance of the warm local run (starts next to the optimum)
   int local_max_evaluations = 30;   // evaluation cap of the warm local run
+  // Local refits by projected Newton steps from the curvature at the last full fit's optimum (NewtonRefit; the
+  // Hessian costs p + 1 evaluations at the end of each full fit), falling back to the warm L-BFGS run above.
+  bool newton = true;
+  NewtonRefitOptions newton_options;
 
   GpStatus Validate() const;
 };
@@ -97,6 +102,9 @@ class GpRegressor {
   const OutcomeTransform& transform() const { return transform_; }
   const FitDiagnostics& last_fit() const { return last_fit_; }
   int num_observations() const { return static_cast<int>(y_.size()); }
+  // Curvature of the MAP objective used by Newton refits (p x p; empty when RefitPolicy::newton is off or the
+  // last full fit could not compute it).
+  const Eigen::MatrixXd& hessian() const { return hessian_; }
 
  private:
   FitDiagnostics FullFit(const Eigen::VectorXd* warm);
@@ -115,6 +123,7 @@ class GpRegressor {
   int since_local_ = 0;
   double lml_per_point_at_fit_ = 0;
   FitDiagnostics last_fit_;
+  Eigen::MatrixXd hessian_;  // curvature of the MAP objective for NewtonRefit (empty: not available)
 };
 
 }  // namespace bayesd::gp

@@ -1,53 +1,52 @@
 #include "gp/linalg.h"
 
+#include <cstddef>
+
+// Fortran LAPACK entry points (column major, trailing hidden lengths of the character arguments).
+extern "C" {
+void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info, std::size_t uplo_len);
+void dpotri_(const char* uplo, const int* n, double* a, const int* lda, int* info, std::size_t uplo_len);
+void dtrtri_(const char* uplo, const char* diag, const int* n, double* a, const int* lda, int* info,
+             std::size_t uplo_len, std::size_t diag_len);
+void dlauum_(const char* uplo, const int* n, double* a, const int* lda, int* info, std::size_t uplo_len);
+}
+
 namespace bayesd::gp {
-namespace {
-constexpr Eigen::Index kBlock = 96;
-}  // namespace
+
+bool CholeskyLowerInPlace(Eigen::Ref<Eigen::MatrixXd> a) {
+  const int n = static_cast<int>(a.rows());
+  if (n == 0) return true;
+  const int lda = static_cast<int>(a.outerStride());
+  int info = 0;
+  dpotrf_("L", &n, a.data(), &lda, &info, 1);
+  if (info != 0) return false;
+  a.triangularView<Eigen::StrictlyUpper>().setZero();
+  const auto d = a.diagonal();
+  return d.allFinite() && (d.array() > 0).all();
+}
 
 void InvertLowerTriangularInPlace(Eigen::Ref<Eigen::MatrixXd> l) {
-  const Eigen::Index n = l.rows();
-  if (n <= kBlock) {
-    Eigen::MatrixXd inv = Eigen::MatrixXd::Identity(n, n);
-    l.triangularView<Eigen::Lower>().solveInPlace(inv);
-    l.triangularView<Eigen::Lower>() = inv;
-    return;
-  }
-  // [A 0; B C]^-1 = [A^-1 0; -C^-1 B A^-1  C^-1]
-  const Eigen::Index n1 = n / 2, n2 = n - n1;
-  auto a = l.topLeftCorner(n1, n1);
-  auto b = l.bottomLeftCorner(n2, n1);
-  auto c = l.bottomRightCorner(n2, n2);
-  InvertLowerTriangularInPlace(a);
-  InvertLowerTriangularInPlace(c);
-  Eigen::MatrixXd ba = b * a.triangularView<Eigen::Lower>();
-  b.noalias() = -(c.triangularView<Eigen::Lower>() * ba);
+  const int n = static_cast<int>(l.rows());
+  if (n == 0) return;
+  const int lda = static_cast<int>(l.outerStride());
+  int info = 0;
+  dtrtri_("L", "N", &n, l.data(), &lda, &info, 1, 1);  // info > 0 only for an exactly zero diagonal entry
 }
 
 void LowerGramInPlace(Eigen::Ref<Eigen::MatrixXd> m) {
-  const Eigen::Index n = m.rows();
-  if (n <= kBlock) {
-    const Eigen::MatrixXd tri = m.triangularView<Eigen::Lower>();
-    const Eigen::MatrixXd g = tri.transpose() * tri;
-    m.triangularView<Eigen::Lower>() = g;
-    return;
-  }
-  // [A 0; B C]' [A 0; B C] = [A'A + B'B  B'C; C'B  C'C]
-  const Eigen::Index n1 = n / 2, n2 = n - n1;
-  auto a = m.topLeftCorner(n1, n1);
-  auto b = m.bottomLeftCorner(n2, n1);
-  auto c = m.bottomRightCorner(n2, n2);
-  LowerGramInPlace(a);
-  a.selfadjointView<Eigen::Lower>().rankUpdate(b.transpose(), 1.0);
-  Eigen::MatrixXd cb = c.triangularView<Eigen::Lower>().transpose() * b;
-  b = cb;
-  LowerGramInPlace(c);
+  const int n = static_cast<int>(m.rows());
+  if (n == 0) return;
+  const int lda = static_cast<int>(m.outerStride());
+  int info = 0;
+  dlauum_("L", &n, m.data(), &lda, &info, 1);
 }
 
 void InverseFromCholesky(const Eigen::MatrixXd& chol, Eigen::MatrixXd* out) {
   *out = chol;
-  InvertLowerTriangularInPlace(*out);
-  LowerGramInPlace(*out);
+  const int n = static_cast<int>(out->rows());
+  if (n == 0) return;
+  int info = 0;
+  dpotri_("L", &n, out->data(), &n, &info, 1);
   out->triangularView<Eigen::StrictlyUpper>() = out->transpose();
 }
 

@@ -1,7 +1,9 @@
 // gp_bench: fit / refit / predict timings and held-out accuracy of bayesd's GpRegressor on datasets written by
 // run_gp_bench.py (which runs scikit-learn on the same files). Not a unit test; see docs/performance.md.
 //
-// Usage: gp_bench FILE...   Each FILE holds "n_train n_test d" then n_train + 4 training rows (x..., y), then
+// Usage: gp_bench [--starts=N] [--screen=N] [--ftol=X] [--no-ls-prior] [--no-noise-prior] [--min-noise=X]
+//        [--max-outputscale=X] FILE...
+// (the options change GpRegressorOptions away from the defaults, for ablations). Each FILE holds "n_train n_test d" then n_train + 4 training rows (x..., y), then
 // n_test rows (x..., f(x), y_noisy). The 4 extra rows are added one at a time for the refit timings.
 // Output: one "RESULT key=value ..." line per file, then "MAXRSS_KB <peak resident set>".
 #include <chrono>
@@ -49,6 +51,30 @@ bool Load(const std::string& path, Dataset* d) {
 
 double Seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+bayesd::gp::GpRegressorOptions g_options;  // defaults unless overridden on the command line
+
+bool ParseOption(const std::string& arg) {
+  const auto value = [&arg] { return arg.substr(arg.find('=') + 1); };
+  if (arg.rfind("--starts=", 0) == 0) {
+    g_options.fit.num_random_starts = std::stoi(value()) - 1;
+  } else if (arg.rfind("--screen=", 0) == 0) {
+    g_options.fit.screen_evaluations = std::stoi(value());
+  } else if (arg.rfind("--max-outputscale=", 0) == 0) {
+    g_options.kernel.stationary.max_outputscale = std::stod(value());
+  } else if (arg.rfind("--ftol=", 0) == 0) {
+    g_options.fit.ftol_rel = std::stod(value());
+  } else if (arg == "--no-ls-prior") {
+    g_options.kernel.stationary.lengthscale_prior = false;
+  } else if (arg == "--no-noise-prior") {
+    g_options.gp.noise_prior = bayesd::gp::Prior::None();
+  } else if (arg.rfind("--min-noise=", 0) == 0) {
+    g_options.gp.min_noise_variance = std::stod(value());
+  } else {
+    return false;
+  }
+  return true;
+}
+
 void Run(const std::string& path) {
   Dataset d;
   if (!Load(path, &d)) {
@@ -57,7 +83,7 @@ void Run(const std::string& path) {
   }
   const int n = static_cast<int>(d.x.rows()) - kExtra;
   const int dim = static_cast<int>(d.x.cols());
-  GpRegressor gp(bayesd::gp::InputSpec::AllContinuous(dim));
+  GpRegressor gp(bayesd::gp::InputSpec::AllContinuous(dim), g_options);
   const std::clock_t c0 = std::clock();
   auto t0 = Clock::now();
   const auto fit = gp.Fit(d.x.topRows(n), d.y.head(n));
@@ -70,19 +96,42 @@ void Run(const std::string& path) {
   (void)model.AddObservations(d.x.row(n), Eigen::VectorXd::Constant(1, gp.ToModel(d.y[n])));
   const double update_s = Seconds(t0);
 
-  // Warm local refit: incremental update + one warm-started local L-BFGS run (what the policy does every
-  // local_refit_every points), with the policy's tolerance and evaluation cap.
-  const bayesd::gp::GpRegressorOptions every;
+  // Warm local refit, L-BFGS: incremental update + one warm-started local NLopt run (the policy's fallback), with the
+  // policy's tolerance and evaluation cap.
+  const bayesd::gp::GpRegressorOptions& every = g_options;
   bayesd::gp::FitOptions warm_options = every.fit;
   warm_options.num_random_starts = 0;
   warm_options.ftol_rel = every.refit.local_ftol_rel;
   warm_options.max_evaluations = every.refit.local_max_evaluations;
   bayesd::gp::ExactGp warm_model = gp.model();
   const Eigen::VectorXd theta = warm_model.Hyperparameters();
+  const Eigen::VectorXd z_new = Eigen::VectorXd::Constant(1, gp.ToModel(d.y[n]));
   t0 = Clock::now();
-  (void)warm_model.AddObservations(d.x.row(n), Eigen::VectorXd::Constant(1, gp.ToModel(d.y[n])));
+  std::clock_t c1 = std::clock();
+  (void)warm_model.AddObservations(d.x.row(n), z_new);
   const auto rf = bayesd::gp::FitHyperparameters(&warm_model, warm_options, &theta);
+  const double lbfgs_refit_s = Seconds(t0);
+  const double lbfgs_refit_cpu_s = static_cast<double>(std::clock() - c1) / CLOCKS_PER_SEC;
+
+  // Warm local refit, Newton (what the policy does at a local refit): incremental update + NewtonRefit from the
+  // fit's stored curvature, L-BFGS fallback when it reports failure.
+  bayesd::gp::ExactGp newton_model = gp.model();
+  Eigen::MatrixXd hessian = gp.hessian();
+  t0 = Clock::now();
+  c1 = std::clock();
+  (void)newton_model.AddObservations(d.x.row(n), z_new);
+  auto nf = bayesd::gp::NewtonRefit(&newton_model, every.fit, every.refit.newton_options, theta, &hessian);
+  const bool newton_ok = nf.success;
+  if (!newton_ok) {
+    const Eigen::VectorXd start = newton_model.Hyperparameters();
+    const auto fb = bayesd::gp::FitHyperparameters(&newton_model, warm_options, &start);
+    nf.evaluations += fb.evaluations;
+    nf.success = fb.success;
+  }
   const double refit_s = Seconds(t0);
+  const double refit_cpu_s = static_cast<double>(std::clock() - c1) / CLOCKS_PER_SEC;
+  // Objective at the Newton refit's point minus that at the L-BFGS refit's point (nats; > 0: Newton stopped worse).
+  const double newton_gap = rf.log_posterior - nf.log_posterior;
 
   // Default RefitPolicy, kExtra points added one at a time: mean time per point.
   GpRegressor policy = gp;
@@ -103,19 +152,36 @@ void Run(const std::string& path) {
   }
   const int m = static_cast<int>(d.xt.rows());
   std::printf(
-      "RESULT file=%s ok=%d fit_s=%.6f fit_cpu_s=%.6f refit_s=%.6f refit_evals=%d update_s=%.6f policy_s=%.6f "
+      "RESULT file=%s ok=%d fit_s=%.6f fit_cpu_s=%.6f refit_s=%.6f refit_cpu_s=%.6f refit_evals=%d newton_ok=%d "
+      "newton_gap=%.3g lbfgs_refit_s=%.6f lbfgs_refit_cpu_s=%.6f lbfgs_refit_evals=%d update_s=%.6f policy_s=%.6f "
       "predict_s=%.6f rmse=%.6g nlpd=%.6g evals=%d starts=%d attempts=%d jitter=%.3g lml=%.6g\n",
-      path.c_str(), fit.success && rf.success && policy_ok && pred.status.ok(), fit_s, fit_cpu_s, refit_s,
-      rf.evaluations, update_s, policy_s,
+      path.c_str(), fit.success && rf.success && nf.success && policy_ok && pred.status.ok(), fit_s, fit_cpu_s,
+      refit_s, refit_cpu_s, nf.evaluations, newton_ok, newton_gap, lbfgs_refit_s, lbfgs_refit_cpu_s, rf.evaluations,
+      update_s, policy_s,
       predict_s, std::sqrt(se / m), nlpd / m, fit.evaluations, fit.starts, fit.attempts, fit.jitter,
       fit.log_likelihood);
+  // Fitted hyperparameters (log space, ExactGp order) and the standardization scale, for cross-checks.
+  const Eigen::VectorXd th = gp.model().Hyperparameters();
+  std::printf("THETA file=%s sd=%.17g theta=", path.c_str(), gp.transform().scale());
+  for (Eigen::Index i = 0; i < th.size(); ++i) std::printf("%s%.17g", i ? "," : "", th[i]);
+  std::printf("\n");
   std::fflush(stdout);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) Run(argv[i]);
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--", 0) == 0) {
+      if (!ParseOption(arg)) {
+        std::fprintf(stderr, "unknown option %s\n", arg.c_str());
+        return 2;
+      }
+      continue;
+    }
+    Run(arg);
+  }
   // VmHWM (peak resident set of this process image); ru_maxrss would include the parent's RSS across exec.
   std::ifstream status("/proc/self/status");
   std::string line;

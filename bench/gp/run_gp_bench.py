@@ -7,14 +7,19 @@ refit timings) and 1000 test points, adds Gaussian noise with sd = 1% of the fun
 file, runs gp_bench on the files and scikit-learn (ConstantKernel * Matern(nu=2.5, ARD) + WhiteKernel,
 n_restarts_optimizer=5, normalize_y=True) on the same arrays, and prints a markdown table of medians.
 
+At n >= --large-n scikit-learn runs with --sklearn-restarts-large restarts (default 0: one start, so its time is a
+lower bound on the 6-start time; bayesd keeps its default starts). The "load" column is the 1-minute load average
+before and after the row (other processes share the machine).
+
 scikit-learn's "refit" is the closest warm start it offers: a new regressor started from the fitted kernel_
 (n_restarts_optimizer=0) on n + 1 points. bayesd columns: "update" = block Cholesky update alone (hyperparameters
-kept); "warm refit" = update + one warm-started local L-BFGS run (policy tolerance and cap); "policy" = mean time
-per point of GpRegressor::AddObservations with the default RefitPolicy over 4 added points (3 updates + 1 warm
-refit). CPU columns are process CPU seconds (sklearn's include its BLAS threads).
+kept); "refit" = update + NewtonRefit from the fit's stored curvature (L-BFGS fallback when it fails; "Newton ok"
+counts successes, "Newton gap" = median log-posterior shortfall vs the L-BFGS refit); "L-BFGS refit" = update + one
+warm-started local L-BFGS run (policy tolerance and cap); "policy" = mean time per point of
+GpRegressor::AddObservations with the default RefitPolicy over 4 added points. CPU columns are process CPU seconds (sklearn's include its BLAS threads).
 
 Usage: /usr/bin/python3 bench/gp/run_gp_bench.py --bench build-gp/bench/gp/gp_bench [--sizes 50,100,...]
-       [--dims 2,6,12] [--repeats 3] [--max-sklearn-n 2000] [--out table.md]
+       [--dims 2,6,12] [--repeats 3] [--max-sklearn-n 2000] [--blas-threads 1] [--out table.md]
 """
 import argparse
 import os
@@ -25,7 +30,21 @@ import tempfile
 import time
 import warnings
 
-import numpy as np
+
+def _blas_threads_from_argv():
+    # Must be in the environment before numpy loads OpenBLAS: same BLAS threads for scikit-learn and for gp_bench.
+    for i, a in enumerate(sys.argv):
+        if a == "--blas-threads" and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+        if a.startswith("--blas-threads="):
+            return a.split("=", 1)[1]
+    return None
+
+
+if _blas_threads_from_argv():
+    os.environ["OPENBLAS_NUM_THREADS"] = _blas_threads_from_argv()
+
+import numpy as np  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
@@ -74,10 +93,10 @@ def write_dataset(path, x, y, xt, ft, yt):
         np.savetxt(out, np.column_stack([xt, ft, yt]), fmt="%.17g")
 
 
-def sklearn_run(x, y, xt, ft, yt, seed):
+def sklearn_run(x, y, xt, ft, yt, seed, restarts=5):
     n, d = x.shape[0] - 4, x.shape[1]
     kernel = ConstantKernel(1.0) * Matern(length_scale=np.ones(d), nu=2.5) + WhiteKernel(1e-2)
-    gpr = GaussianProcessRegressor(kernel=kernel, n_restarts_optimizer=5, normalize_y=True, random_state=seed)
+    gpr = GaussianProcessRegressor(kernel=kernel, n_restarts_optimizer=restarts, normalize_y=True, random_state=seed)
     t0, c0 = time.perf_counter(), time.process_time()
     gpr.fit(x[:n], y[:n])
     fit_s, fit_cpu_s = time.perf_counter() - t0, time.process_time() - c0
@@ -113,16 +132,22 @@ def main():
     ap.add_argument("--max-sklearn-n", type=int, default=1000)
     ap.add_argument("--sklearn-large-dims", default="2", help="dims where sklearn also runs at n > 500")
     ap.add_argument("--repeats-mid", type=int, default=2, help="repeats at 500 <= n < 2000")
+    ap.add_argument("--sklearn-restarts", type=int, default=5, help="n_restarts_optimizer below --large-n")
+    ap.add_argument("--sklearn-restarts-large", type=int, default=0,
+                    help="n_restarts_optimizer at n >= --large-n (1 start: a lower bound on sklearn's 6-start time)")
+    ap.add_argument("--large-n", type=int, default=1000)
+    ap.add_argument("--blas-threads", default="", help="OPENBLAS_NUM_THREADS for both sides (empty: OpenBLAS default)")
     ap.add_argument("--test-points", type=int, default=1000)
     ap.add_argument("--out", default="")
     args = ap.parse_args()
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     sizes = [int(s) for s in args.sizes.split(",")]
     dims = [int(s) for s in args.dims.split(",")]
-    lines = ["| fn (d) | n | reps | fit s bayesd | fit s sklearn | speedup (wall) | fit CPU s bayesd | "
-             "fit CPU s sklearn | update ms | warm refit ms | policy ms/pt | refit s sklearn (warm) | "
-             "RMSE bayesd | RMSE sklearn | NLPD bayesd | NLPD sklearn | peak RSS MB |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| fn (d) | n | reps | sklearn starts | fit s bayesd | fit s sklearn | speedup wall | fit CPU s bayesd | "
+             "fit CPU s sklearn | speedup CPU | refit ms (CPU ms) | refit evals | Newton ok | Newton gap nats | "
+             "L-BFGS refit ms (CPU ms) | update ms | policy ms/pt | sklearn warm refit s | RMSE bayesd | RMSE sklearn | "
+             "NLPD bayesd | NLPD sklearn | peak RSS MB | load 1 min |",
+             "|" + "---|" * 24]
     tmp = tempfile.mkdtemp(prefix="gp_bench_")
     for d in dims:
         name, f = FUNCTIONS[d]
@@ -132,6 +157,8 @@ def main():
             large_dims = [int(v) for v in args.sklearn_large_dims.split(",") if v]
             run_sk = n <= args.max_sklearn_n and (n <= 500 or d in large_dims)
             files, sk = [], []
+            sk_restarts = args.sklearn_restarts if n < args.large_n else args.sklearn_restarts_large
+            load0 = os.getloadavg()[0]
             for r in range(reps):
                 data = make_dataset(f, d, n, args.test_points, seed=1000 * d + 10 * r + n, sd=sd)
                 path = os.path.join(tmp, f"{name}_n{n}_r{r}.txt")
@@ -141,17 +168,23 @@ def main():
             ours, rss = parse_results(out.stdout)
             for r, (path, data) in enumerate(files):
                 if run_sk:
-                    sk.append(sklearn_run(*data, seed=r))
+                    sk.append(sklearn_run(*data, seed=r, restarts=sk_restarts))
+            load1 = os.getloadavg()[0]
             med = lambda rows, k: statistics.median(row[k] for row in rows)
             o = [ours[p] for p, _ in files]
-            s_fit = med(sk, "fit_s") if sk else float("nan")
             nan = float("nan")
             skm = (lambda k: med(sk, k)) if sk else (lambda k: nan)
-            row = (f"| {name} ({d}) | {n} | {reps} | {med(o, 'fit_s'):.3f} | {skm('fit_s'):.3f} | "
-                   f"{skm('fit_s') / med(o, 'fit_s'):.1f}x | {med(o, 'fit_cpu_s'):.3f} | {skm('fit_cpu_s'):.3f} | "
-                   f"{1e3 * med(o, 'update_s'):.2f} | {1e3 * med(o, 'refit_s'):.1f} | {1e3 * med(o, 'policy_s'):.1f} | "
+            gaps = [x["newton_gap"] for x in o if x["newton_ok"] == 1]
+            gap = statistics.median(gaps) if gaps else nan
+            row = (f"| {name} ({d}) | {n} | {reps} | {sk_restarts + 1 if sk else '—'} | {med(o, 'fit_s'):.3f} | "
+                   f"{skm('fit_s'):.3f} | {skm('fit_s') / med(o, 'fit_s'):.1f}x | {med(o, 'fit_cpu_s'):.3f} | "
+                   f"{skm('fit_cpu_s'):.3f} | {skm('fit_cpu_s') / med(o, 'fit_cpu_s'):.1f}x | "
+                   f"{1e3 * med(o, 'refit_s'):.1f} ({1e3 * med(o, 'refit_cpu_s'):.1f}) | {med(o, 'refit_evals'):.0f} | "
+                   f"{sum(x['newton_ok'] for x in o):.0f}/{len(o)} | {gap:.1e} | "
+                   f"{1e3 * med(o, 'lbfgs_refit_s'):.1f} ({1e3 * med(o, 'lbfgs_refit_cpu_s'):.1f}) | "
+                   f"{1e3 * med(o, 'update_s'):.2f} | {1e3 * med(o, 'policy_s'):.1f} | "
                    f"{skm('refit_s'):.3f} | {med(o, 'rmse'):.4g} | {skm('rmse'):.4g} | {med(o, 'nlpd'):.3f} | "
-                   f"{skm('nlpd'):.3f} | {rss / 1024:.0f} |")
+                   f"{skm('nlpd'):.3f} | {rss / 1024:.0f} | {load0:.1f}–{load1:.1f} |")
             lines.append(row)
             print(row, flush=True)
             if not all(x["ok"] == 1 for x in o):

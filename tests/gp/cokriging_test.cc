@@ -112,6 +112,91 @@ TEST(Ar1CoKrigingTest, GradientsMatchFiniteDifferences) {
   }
 }
 
+Eigen::MatrixXd Grid(int m) {
+  Eigen::MatrixXd x(m, 1);
+  for (int i = 0; i < m; ++i) x(i, 0) = (i + 0.5) / m;
+  return x;
+}
+
+TEST(Ar1CoKrigingTest, FantasyAtThePredictedMeanKeepsMeansAndShrinksVariance) {
+  const TwoLevelData d = MakeData(30, 10, 3);
+  Ar1CoKriging ck(InputSpec::AllContinuous(1));
+  const auto diags = ck.Fit(d.x, d.y);
+  ASSERT_TRUE(diags[0].success && diags[1].success);
+  Eigen::MatrixXd pending(3, 1);
+  pending << 0.13, 0.52, 0.91;
+  const Eigen::MatrixXd xt = Grid(40);
+  for (int level : {0, 1}) {
+    const LevelPosterior at = ck.Predict(pending, level);
+    ASSERT_TRUE(at.status.ok());
+    Ar1CoKriging f(InputSpec::AllContinuous(1));
+    ASSERT_TRUE(ck.Fantasize(pending, at.mean, level, &f).ok());
+    EXPECT_EQ(f.level_model(level).num_observations(), ck.level_model(level).num_observations() + 3);
+    EXPECT_NEAR(f.rho(1), ck.rho(1), 1e-9 * std::abs(ck.rho(1)));
+    for (int l : {0, 1}) {
+      const LevelPosterior before = ck.Predict(xt, l), after = f.Predict(xt, l);
+      ASSERT_TRUE(after.status.ok());
+      EXPECT_LT((after.mean - before.mean).cwiseAbs().maxCoeff(), 1e-8 * (1 + before.mean.cwiseAbs().maxCoeff()))
+          << "level " << level << " -> " << l;
+      EXPECT_TRUE((after.variance.array() <= before.variance.array() + 1e-12).all());
+    }
+    const LevelPosterior shrunk = f.Predict(pending, level);
+    EXPECT_TRUE((shrunk.variance.array() < at.variance.array()).all());
+    // The original is untouched.
+    EXPECT_EQ(ck.level_model(level).num_observations(), d.y[level].size());
+  }
+}
+
+// The incremental fantasy equals the level refactorized from scratch on the augmented data (same hyperparameters),
+// and levels above equal theirs with the recomputed basis.
+TEST(Ar1CoKrigingTest, FantasyEqualsRefactorizationWithTheSameHyperparameters) {
+  const TwoLevelData d = MakeData(30, 10, 4);
+  Ar1CoKriging ck(InputSpec::AllContinuous(1));
+  const auto diags = ck.Fit(d.x, d.y);
+  ASSERT_TRUE(diags[0].success && diags[1].success);
+  Eigen::MatrixXd pending(2, 1);
+  pending << 0.27, 0.74;
+  Eigen::VectorXd values(2);
+  values << High(0.27) + 0.4, Low(0.74) - 0.3;  // not the predicted means: the fit has to move
+  for (int level : {0, 1}) {
+    Ar1CoKriging f(InputSpec::AllContinuous(1));
+    ASSERT_TRUE(ck.Fantasize(pending, values, level, &f).ok());
+    for (int u = level; u < 2; ++u) {
+      const ExactGp& inc = f.level_model(u);
+      ExactGp ref = ck.level_model(u);  // same kernel, hyperparameters and noise
+      Eigen::MatrixXd h = Eigen::MatrixXd::Ones(inc.num_observations(), u == 0 ? 1 : 2);
+      if (u > 0) {
+        // Basis: the fantasized level below at this level's inputs, in the pooled standardized units of the fit.
+        const LevelPosterior below = f.Predict(inc.x(), u - 1);
+        Eigen::VectorXd pooled(d.y[0].size() + d.y[1].size());
+        pooled << d.y[0], d.y[1];
+        const double mu = pooled.mean();
+        const double s = std::sqrt((pooled.array() - mu).square().sum() / (pooled.size() - 1));
+        h.col(0) = (below.mean.array() - mu) / s;
+      }
+      ASSERT_TRUE(ref.SetData(inc.x(), inc.y()).ok());
+      ASSERT_TRUE(ref.SetMeanBasis(h).ok());
+      ASSERT_TRUE(ref.Factorize().ok());
+      // Round-off only (near noise-free data; the incremental factor keeps the original jitter rung): 1e-6 relative,
+      // where a wrong basis or a stale GLS solve is off by > 1e-2.
+      EXPECT_LT((inc.mean_coefficients() - ref.mean_coefficients()).cwiseAbs().maxCoeff(),
+                1e-6 * (1 + ref.mean_coefficients().cwiseAbs().maxCoeff()))
+          << "fantasy at level " << level << ", level " << u;
+      EXPECT_LT((inc.alpha() - ref.alpha()).cwiseAbs().maxCoeff(), 1e-6 * (1 + ref.alpha().cwiseAbs().maxCoeff()));
+      EXPECT_NEAR(inc.LogMarginalLikelihood(), ref.LogMarginalLikelihood(), 1e-8 * std::abs(ref.LogMarginalLikelihood()));
+    }
+    // A fantasy that moves level 0 changes the target-level prediction (the recursion carries it up).
+    if (level == 0) {
+      const LevelPosterior a = ck.Predict(pending.bottomRows(1), 1), b = f.Predict(pending.bottomRows(1), 1);
+      EXPECT_GT(std::abs(a.mean[0] - b.mean[0]), 1e-3);
+    }
+  }
+  Ar1CoKriging f(InputSpec::AllContinuous(1));
+  EXPECT_FALSE(ck.Fantasize(pending, values, 2, &f).ok());
+  EXPECT_FALSE(ck.Fantasize(pending, values.head(1), 0, &f).ok());
+  EXPECT_FALSE(Ar1CoKriging(InputSpec::AllContinuous(1)).Fantasize(pending, values, 0, &f).ok());
+}
+
 TEST(Ar1CoKrigingTest, BadInputIsReported) {
   Ar1CoKriging ck(InputSpec::AllContinuous(1));
   EXPECT_FALSE(ck.Predict(Eigen::MatrixXd::Zero(1, 1)).status.ok());

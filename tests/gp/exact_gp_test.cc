@@ -239,5 +239,161 @@ TEST(FitTest, InvalidOptionsAndEmptyModelAreReportedNotThrown) {
   EXPECT_NE(d.message.find("max_attempts"), std::string::npos);
 }
 
+// Data of the fit tests: 40 points in 2-d, one relevant and one weak input, noise sd 0.05.
+void FitData(Eigen::MatrixXd* x, Eigen::VectorXd* y, int n = 40, uint64_t seed = 11) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> nd(0, 0.05);
+  *x = RandomMixedPoints(n, &rng).leftCols(2);
+  y->resize(n);
+  for (int i = 0; i < n; ++i) (*y)[i] = std::sin(6 * (*x)(i, 0)) + 0.2 * (*x)(i, 1) + nd(rng);
+}
+
+TEST(FitTest, ObjectiveHessianMatchesSecondDifferencesOfTheValue) {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  FitData(&x, &y);
+  auto gp = SimpleGp(x, y);
+  ASSERT_TRUE(FitHyperparameters(gp.get(), FitOptions()).success);
+  const Eigen::VectorXd theta = gp->Hyperparameters();
+  Eigen::MatrixXd hess;
+  int evals = 0;
+  ASSERT_TRUE(ObjectiveHessian(gp.get(), theta, true, &hess, &evals).ok());
+  EXPECT_EQ(evals, theta.size() + 1);
+  EXPECT_TRUE(gp->factorized());
+  EXPECT_EQ(gp->Hyperparameters(), theta);
+  // Independent of the analytic gradient: central second differences of the objective value.
+  const double h = 1e-3;
+  const auto f = [&](Eigen::VectorXd t) { return NegativeLogPosterior(gp.get(), t, true, nullptr); };
+  Eigen::MatrixXd ref(theta.size(), theta.size());
+  for (int i = 0; i < theta.size(); ++i) {
+    for (int j = 0; j < theta.size(); ++j) {
+      Eigen::VectorXd pp = theta, pm = theta, mp = theta, mm = theta;
+      pp[i] += h, pp[j] += h;
+      pm[i] += h, pm[j] -= h;
+      mp[i] -= h, mp[j] += h;
+      mm[i] -= h, mm[j] -= h;
+      ref(i, j) = (f(pp) - f(pm) - f(mp) + f(mm)) / (4 * h * h);
+    }
+  }
+  EXPECT_LT((hess - ref).cwiseAbs().maxCoeff(), 1e-3 * ref.cwiseAbs().maxCoeff()) << hess << "\n\n" << ref;
+  EXPECT_EQ(hess, hess.transpose());
+}
+
+// Reference optimum of the warm local problem, by a tight L-BFGS run.
+FitDiagnostics TightLocalFit(ExactGp gp, const Eigen::VectorXd& theta0) {
+  FitOptions tight;
+  tight.num_random_starts = 0;
+  tight.ftol_rel = 1e-13;
+  tight.xtol_rel = 1e-10;
+  return FitHyperparameters(&gp, tight, &theta0);
+}
+
+TEST(FitTest, NewtonRefitAfterNewPointsReachesTheWarmLocalOptimum) {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  FitData(&x, &y, 46);
+  auto gp = SimpleGp(x.topRows(40), y.head(40));
+  FitOptions fo;
+  ASSERT_TRUE(FitHyperparameters(gp.get(), fo).success);
+  const Eigen::VectorXd theta = gp->Hyperparameters();
+  Eigen::MatrixXd hess;
+  ASSERT_TRUE(ObjectiveHessian(gp.get(), theta, true, &hess).ok());
+  // Six new points move the optimum measurably; Newton from the old curvature gets there in a few evaluations.
+  ASSERT_TRUE(gp->AddObservations(x.bottomRows(6), y.tail(6)).ok());
+  const FitDiagnostics ref = TightLocalFit(*gp, theta);
+  ASSERT_TRUE(ref.success);
+  NewtonRefitOptions no;
+  no.max_evaluations = 6;
+  const FitDiagnostics d = NewtonRefit(gp.get(), fo, no, theta, &hess);
+  ASSERT_TRUE(d.success) << d.message;
+  EXPECT_EQ(d.termination, "newton-converged");
+  EXPECT_GE(d.evaluations, 2);
+  EXPECT_LE(d.evaluations, 6);
+  EXPECT_LT(d.evaluations, ref.evaluations);
+  EXPECT_GT(d.log_posterior, ref.log_posterior - 2 * no.decrement_tol);
+  EXPECT_LE(d.log_posterior, ref.log_posterior + 1e-9);
+  EXPECT_TRUE(gp->factorized());
+  EXPECT_NEAR(d.log_posterior, -NegativeLogPosterior(gp.get(), gp->Hyperparameters(), true, nullptr), 1e-9);
+  EXPECT_TRUE(hess.allFinite());
+}
+
+TEST(FitTest, NewtonRefitKeepsAStationaryPointAfterOneEvaluation) {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  FitData(&x, &y);
+  auto gp = SimpleGp(x, y);
+  FitOptions fo;
+  fo.ftol_rel = 1e-13;
+  fo.xtol_rel = 1e-10;
+  ASSERT_TRUE(FitHyperparameters(gp.get(), fo).success);
+  const Eigen::VectorXd theta = gp->Hyperparameters();
+  Eigen::MatrixXd hess;
+  ASSERT_TRUE(ObjectiveHessian(gp.get(), theta, true, &hess).ok());
+  const FitDiagnostics d = NewtonRefit(gp.get(), fo, NewtonRefitOptions(), theta, &hess);
+  ASSERT_TRUE(d.success);
+  EXPECT_EQ(d.termination, "newton-converged");
+  EXPECT_EQ(d.evaluations, 1);
+  EXPECT_EQ(gp->Hyperparameters(), theta);
+}
+
+TEST(FitTest, NewtonRefitFromAPerturbedStartDescends) {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  FitData(&x, &y);
+  auto gp = SimpleGp(x, y);
+  FitOptions fo;
+  ASSERT_TRUE(FitHyperparameters(gp.get(), fo).success);
+  const Eigen::VectorXd opt = gp->Hyperparameters();
+  Eigen::MatrixXd hess;
+  ASSERT_TRUE(ObjectiveHessian(gp.get(), opt, true, &hess).ok());
+  Eigen::VectorXd start = opt;
+  start[0] += 0.3;
+  start[2] -= 0.3;
+  const double f0 = NegativeLogPosterior(gp.get(), start, true, nullptr);
+  const FitDiagnostics ref = TightLocalFit(*gp, start);
+  NewtonRefitOptions no;
+  no.max_evaluations = 8;
+  const FitDiagnostics d = NewtonRefit(gp.get(), fo, no, start, &hess);
+  ASSERT_TRUE(d.success) << d.message;
+  EXPECT_LT(-d.log_posterior, f0);
+  EXPECT_GT(d.log_posterior, ref.log_posterior - 2 * no.decrement_tol);
+}
+
+TEST(FitTest, NewtonRefitRejectsBadInputsWithAMessage) {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  FitData(&x, &y);
+  auto gp = SimpleGp(x, y);
+  Eigen::MatrixXd hess = Eigen::MatrixXd::Identity(2, 2);  // wrong size: p = 4
+  FitDiagnostics d = NewtonRefit(gp.get(), FitOptions(), NewtonRefitOptions(), gp->DefaultHyperparameters(), &hess);
+  EXPECT_FALSE(d.success);
+  EXPECT_FALSE(d.message.empty());
+  NewtonRefitOptions bad;
+  bad.max_evaluations = 0;
+  hess = Eigen::MatrixXd::Identity(4, 4);
+  d = NewtonRefit(gp.get(), FitOptions(), bad, gp->DefaultHyperparameters(), &hess);
+  EXPECT_FALSE(d.success);
+  EXPECT_NE(d.message.find("max_evaluations"), std::string::npos);
+}
+
+TEST(FitTest, ScreenedMultiStartReachesTheSameOptimumWithFewerEvaluations) {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  FitData(&x, &y, 60, 5);
+  FitOptions fo;
+  fo.num_random_starts = 4;
+  auto full = SimpleGp(x, y);
+  const FitDiagnostics a = FitHyperparameters(full.get(), fo);
+  fo.screen_evaluations = 8;
+  auto screened = SimpleGp(x, y);
+  const FitDiagnostics b = FitHyperparameters(screened.get(), fo);
+  ASSERT_TRUE(a.success && b.success);
+  EXPECT_EQ(b.starts, 5);
+  EXPECT_LT(b.evaluations, a.evaluations);
+  EXPECT_NEAR(b.log_posterior, a.log_posterior, 1e-4 * std::abs(a.log_posterior));
+  fo.screen_evaluations = -1;
+  EXPECT_NE(FitHyperparameters(screened.get(), fo).message.find("screen_evaluations"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace bayesd::gp

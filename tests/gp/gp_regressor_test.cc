@@ -162,13 +162,33 @@ TEST(GpRegressorTest, RefitPolicyIncrementalLocalAndFull) {
   const FitDiagnostics a = gp.AddObservations(x.row(40), y.segment(40, 1));
   EXPECT_EQ(a.termination, "incremental");
   EXPECT_EQ(a.starts, 0);
+  EXPECT_EQ(gp.hessian().rows(), gp.model().NumHyperparameters());
   const FitDiagnostics b = gp.AddObservations(x.row(41), y.segment(41, 1));
-  EXPECT_EQ(b.starts, 1);  // warm local run
+  EXPECT_EQ(b.starts, 1);  // warm local run: Newton from the stored curvature
   EXPECT_TRUE(b.warm_started);
+  EXPECT_EQ(b.termination.rfind("newton-", 0), 0u) << b.termination;
+  EXPECT_LE(b.evaluations, o.refit.newton_options.max_evaluations);
   const FitDiagnostics c = gp.AddObservations(x.row(42), y.segment(42, 1));
   EXPECT_EQ(c.starts, 2);  // full multi-start: warm + one random
   EXPECT_EQ(gp.num_observations(), 43);
   EXPECT_EQ(gp.model().num_observations(), 43);
+}
+
+TEST(GpRegressorTest, LocalRefitWithoutNewtonIsAWarmLbfgsRun) {
+  std::mt19937_64 rng(6);
+  const Eigen::MatrixXd x = Uniform(41, 2, &rng);
+  const Eigen::VectorXd y = Branin01(x);
+  GpRegressorOptions o = FastOptions();
+  o.refit.local_refit_every = 1;
+  o.refit.lml_drop_per_point = 100;
+  o.refit.newton = false;
+  GpRegressor gp(InputSpec::AllContinuous(2), o);
+  ASSERT_TRUE(gp.Fit(x.topRows(40), y.head(40)).success);
+  EXPECT_EQ(gp.hessian().size(), 0);
+  const FitDiagnostics b = gp.AddObservations(x.row(40), y.segment(40, 1));
+  EXPECT_TRUE(b.success);
+  EXPECT_EQ(b.starts, 1);
+  EXPECT_EQ(b.termination.rfind("newton-", 0), std::string::npos);
 }
 
 TEST(GpRegressorTest, FantasyReducesUncertaintyWithoutTouchingTheOriginal) {
