@@ -7,6 +7,7 @@ set -euo pipefail
 build_pkgs=(
   build-essential cmake pkg-config        # compiler and build
   libeigen3-dev                           # linear algebra for the GP
+  liblapack-dev libopenblas0-pthread      # LAPACK Cholesky/inverse for the GP (OpenBLAS provides liblapack.so.3 at run time)
   libnlopt-dev libnlopt-cxx-dev           # L-BFGS for hyperparameter fits and acquisition optimization
   libcpp-httplib-dev                      # HTTP server
   nlohmann-json3-dev                      # JSON
