@@ -358,6 +358,14 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
   const Eigen::MatrixXd raw = RawCandidates(data, *obj, seed);
   const gp::Posterior at_obs = target->PosteriorAt(data.obj.x, gp::PosteriorOptions());
   const double believed = at_obs.status.ok() && at_obs.mean.size() > 0 ? at_obs.mean.maxCoeff() : kNegInf;
+  // How tightly the target observations pin the target posterior (model units): the largest posterior sd at a point
+  // observed at the target, and the target level's learned noise sd.
+  double target_sd_at_observed = 0;
+  if (at_obs.status.ok()) {
+    for (Eigen::Index i = 0; i < at_obs.variance.size(); ++i) {
+      if (data.at_target[i]) target_sd_at_observed = std::max(target_sd_at_observed, std::sqrt(std::max(0.0, at_obs.variance[i])));
+    }
+  }
 
   acq::OptimizerOptions oo;
   oo.num_restarts = options_.restarts;
@@ -475,7 +483,9 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
                    {"model", MfSurrogate::KindName(obj->kind())}, {"observations", n},
                    {"pending_conditioned", data.pending_x.rows()}, {"fidelities", per}, {"reason", reason},
                    {"low_fidelity_cost_since_target", *low_cost}, {"cost_model", cost_.Describe()},
-                   {"raw_candidates", raw.rows()}, {"optimizer_evaluations", evaluations}};
+                   {"raw_candidates", raw.rows()}, {"optimizer_evaluations", evaluations},
+                   {"target_sd_at_observed", Finite(target_sd_at_observed)},
+                   {"target_noise_sd", Finite(std::sqrt(std::max(0.0, target->NoiseVariance())))}};
   if (chosen < 0) {
     // Every candidate taken at every fidelity (tiny discrete spaces): a fresh Sobol point at the target.
     const std::vector<double> u = ScrambledSobolPoints(encoding_.dim(), Mix(seed), 0, 1)[0];
