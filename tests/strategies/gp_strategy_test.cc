@@ -466,6 +466,42 @@ TEST(GpStrategyTest, FailedTrialsAreImputedAndStopBeingProposed) {
   EXPECT_LE(Median(on_regret), std::max(0.05, 2 * Median(off_regret)));
 }
 
+TEST(GpStrategyTest, FailedTrialsWithConstraintsAreImputedAsInfeasible) {
+  // Constraint g = x0 + x1 / 3 - 3 <= 0 and crashes for x0 > 5 (all infeasible anyway) and x1 > 12 (partly
+  // feasible): the imputed rows carry the worst observed g, are never the incumbent and never recommended.
+  StudyConfig c = BraninConfig("gp", {{"initial_trials", 6}});
+  c.constraints.push_back({"g", ConstraintOp::kLessEqual, 0.0});
+  Loop loop = MakeLoop(c);
+  int failed_late = 0;
+  for (int i = 0; i < 24; ++i) {
+    StatusOr<std::vector<int64_t>> n = loop.Ask(1);
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    Trial& t = loop.mutable_trials()[(*n)[0]];
+    if (t.params[0] > 5 || t.params[1] > 12) {
+      t.state = TrialState::kFailed;
+      failed_late += i >= 6;
+      continue;
+    }
+    t.state = TrialState::kCompleted;
+    t.values["f"] = Branin(t.params);
+    t.values["g"] = t.params[0] + t.params[1] / 3 - 3;
+    t.feasible = t.values["g"] <= 0;
+  }
+  const nlohmann::json d = nlohmann::json::parse(loop.trials().back().diagnostics_json);
+  EXPECT_EQ(d["acquisition"], "log_ei+log_pof+log_p_success") << d.dump();
+  EXPECT_GT(d["failure_model"]["imputed"].get<int>(), 0) << d.dump();
+  EXPECT_LE(failed_late, 6) << "of 18";
+  StudySnapshot snap{c, loop.trials()};
+  StatusOr<std::optional<Recommendation>> rec = loop.strategy()->Recommend(snap, loop.state());
+  ASSERT_TRUE(rec.ok());
+  ASSERT_TRUE(rec->has_value());
+  EXPECT_LE((*rec)->params[0], 5);
+  EXPECT_LE((*rec)->params[1], 12);
+  EXPECT_LE((*rec)->params[0] + (*rec)->params[1] / 3 - 3, 0.0);
+  std::printf("constrained with crashes: %d of 18 model-phase suggestions failed; %s\n", failed_late,
+              d["failure_model"].dump().c_str());
+}
+
 TEST(GpStrategyTest, CompositeAndConfigOptionsAreValidated) {
   auto field = [](StudyConfig c) { return ValidateStrategy(c).field(); };
   EXPECT_TRUE(ValidateStrategy(CompositeConfig(nlohmann::json::object(), 1)).ok());
