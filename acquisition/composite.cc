@@ -8,6 +8,8 @@ namespace bayesd::acquisition {
 namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+// Samples whose share of the smoothed-EI sum is below this get no outer gradient (see Evaluate).
+constexpr double kGradientWeightFloor = 1e-18;
 
 // log(softplus(a)) = log(log1p(exp(a))) and its derivative sigmoid(a) / softplus(a), stable for all a.
 double LogSoftplus(double a, double* d) {
@@ -53,14 +55,9 @@ double CompositeExpectedImprovement::Evaluate(const Eigen::VectorXd& x, Eigen::V
   const Eigen::Index num = z_.rows(), k = z_.cols();
   Eigen::VectorXd log_term = Eigen::VectorXd::Constant(num, kNegInf), d_term = Eigen::VectorXd::Zero(num);
   Eigen::MatrixXd g_out = Eigen::MatrixXd::Zero(num, k);  // dg/dy per sample
-  Eigen::VectorXd gy(k);
   for (Eigen::Index s = 0; s < num; ++s) {
-    const double g = outer_(y.row(s).transpose(), grad ? &gy : nullptr);
+    const double g = outer_(y.row(s).transpose(), nullptr);
     if (!std::isfinite(g)) continue;
-    if (grad) {
-      if (!gy.allFinite()) continue;
-      g_out.row(s) = gy.transpose();
-    }
     const double a = (sign_ * g - best_) / tau_;
     log_term[s] = std::log(tau_) + LogSoftplus(a, &d_term[s]);
   }
@@ -70,6 +67,16 @@ double CompositeExpectedImprovement::Evaluate(const Eigen::VectorXd& x, Eigen::V
   const double total = w.sum();
   const double value = top + std::log(total / static_cast<double>(num));
   if (grad) {
+    // dg/dy (the costly part for an expression: muParser's derivative is 4 evaluations per output) only where the
+    // sample's weight w_s / total is above kGradientWeightFloor: the softplus temperature is tiny, so all but a few
+    // samples have weights that underflow to 0 or sit below double precision relative to the total, and their
+    // gradient terms cannot change the sum. A sample with a non-finite dg/dy contributes no gradient.
+    Eigen::VectorXd gy(k);
+    for (Eigen::Index s = 0; s < num; ++s) {
+      if (!(w[s] > kGradientWeightFloor * total)) continue;
+      outer_(y.row(s).transpose(), &gy);
+      if (gy.allFinite()) g_out.row(s) = gy.transpose();
+    }
     // d value / d u_s = (w_s / total) * d log softplus / da * (1 / tau);  d u_s / d y_k = sign dg/dy_k.
     const Eigen::VectorXd coef = (w.array() * d_term.array()).matrix() * (sign_ / (total * tau_));
     for (Eigen::Index j = 0; j < k; ++j) {

@@ -56,7 +56,8 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                             {"acquisition", "initial_trials", "raw_samples", "restarts",
                                              "optimizer_evaluations", "mc_samples", "ucb_beta_scale", "ucb_delta",
                                              "fit_random_starts", "local_fit_evaluations", "full_refit_every",
-                                             "warp_outcomes", "composite_model", "composite_samples", "model_failures"}));
+                                             "warp_outcomes", "composite_model", "composite_samples", "model_failures",
+                                             "impute_failures"}));
   GpStrategyOptions o;
   RETURN_IF_ERROR(r.Enum<GpAcquisition>("acquisition",
                                         {{"log_ei", GpAcquisition::kLogEi},
@@ -85,6 +86,7 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                          &o.composite_model));
   RETURN_IF_ERROR(r.Int("composite_samples", &o.composite_samples));
   RETURN_IF_ERROR(r.Bool("model_failures", &o.model_failures));
+  RETURN_IF_ERROR(r.Bool("impute_failures", &o.impute_failures));
   RETURN_IF_ERROR(o.Validate());
   return o;
 }

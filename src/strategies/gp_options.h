@@ -42,6 +42,9 @@ struct GpStrategyOptions {
   int composite_samples = 128;    // composite EI: fixed quasi-MC base samples of the outputs' posterior
   // Failed trials: model P(not failed) by a GP classifier and multiply it into the acquisition (log form).
   bool model_failures = true;
+  // Failed trials also enter the objective (and constraint) GPs at the worst completed value (and the worst
+  // observed constraint values), so EI there decays; only with model_failures, not in composite outputs mode.
+  bool impute_failures = true;
 
   // Effective initial design size for d parameters.
   int InitialTrials(int d) const;

@@ -72,6 +72,7 @@ struct StudyData {
   Eigen::MatrixXd finished;             // completed and failed points (the failure classifier's inputs)
   std::vector<double> finished_label;   // +1 completed, -1 failed
   int num_failed = 0;
+  int num_imputed = 0;                  // failed trials appended to x / y / c at pessimistic values (last rows)
   int num_trials = 0;                   // trials in the study (all states)
 };
 
@@ -188,6 +189,26 @@ StudyData GpStrategy::Collect(const StudySnapshot& study) const {
     for (size_t k = 0; k < ov.size(); ++k) outs[k].push_back(ov[k]);
     data.feasible.push_back(t.feasible.value_or(IsFeasible(config, t.values)));
     data.trials.push_back(&t);
+  }
+  // Failed trials as pessimistic observations: the worst completed objective value and, per constraint, the worst
+  // observed value (most violating side), marked infeasible. Without this a failed point tells the objective GP
+  // nothing, so EI just across the failure boundary never decays and keeps being proposed.
+  if (options_.model_failures && options_.impute_failures && !composite() && y.size() >= 2 && data.num_failed > 0) {
+    const double worst = *std::min_element(y.begin(), y.end());
+    std::vector<double> worst_c(c.size());
+    for (size_t k = 0; k < c.size(); ++k) {
+      const bool le = config.constraints[k].op == ConstraintOp::kLessEqual;
+      worst_c[k] = le ? *std::max_element(c[k].begin(), c[k].end()) : *std::min_element(c[k].begin(), c[k].end());
+    }
+    for (const Trial& t : study.trials) {
+      if (t.state != TrialState::kFailed) continue;
+      AppendRow(&data.x, encoding_.Encode(t.params));
+      y.push_back(worst);
+      for (size_t k = 0; k < c.size(); ++k) c[k].push_back(worst_c[k]);
+      data.feasible.push_back(c.empty());
+      data.trials.push_back(&t);
+      ++data.num_imputed;
+    }
   }
   data.y = Eigen::Map<Eigen::VectorXd>(y.data(), static_cast<Eigen::Index>(y.size()));
   for (size_t k = 0; k < c.size(); ++k) {
@@ -454,7 +475,7 @@ void GpStrategy::FitFailureModel(const StudyData& data, json* diag) {
   const std::vector<double> ls = small ? std::vector<double>{0.05, 0.1, 0.2, 0.4, 0.8, 1.6} : std::vector<double>{0.2};
   const std::vector<double> os = small ? std::vector<double>{1.0, 4.0, 16.0, 64.0, 256.0} : std::vector<double>{16.0};
   const gp::GpStatus status = classifier->SelectHyperparameters(data.finished, labels, ls, os);
-  json d = {{"failed", data.num_failed}, {"finished", n}, {"ms", Ms(t0)}};
+  json d = {{"failed", data.num_failed}, {"finished", n}, {"imputed", data.num_imputed}, {"ms", Ms(t0)}};
   if (!status.ok()) {
     d["used"] = false;
     d["message"] = status.message();
@@ -467,6 +488,15 @@ void GpStrategy::FitFailureModel(const StudyData& data, json* diag) {
     const std::vector<std::string> names = classifier->kernel().ParamNames();
     for (size_t i = 0; i < names.size(); ++i) hp[names[i]] = std::exp(theta[i]);
     d["hyperparameters"] = hp;
+    // How sure the classifier is where failures happened: mean and min P(fail) at the failed points.
+    const Eigen::VectorXd p = classifier->Probability(data.finished);
+    double sum = 0, lowest = 1;
+    for (int i = 0; i < n; ++i) {
+      if (labels[i] > 0 || !std::isfinite(p[i])) continue;
+      sum += 1 - p[i];
+      lowest = std::min(lowest, 1 - p[i]);
+    }
+    d["p_fail_at_failed"] = {{"mean", sum / data.num_failed}, {"min", lowest}};
     failure_model_ = std::move(classifier);
   }
   if (diag) *diag = d;
@@ -631,7 +661,7 @@ StatusOr<std::vector<Suggestion>> GpStrategy::Suggest(const StudySnapshot& study
       const int streak = positive ? prev.value("consecutive_positive_checks", 0) + 1 : 0;
       infeasibility_["consecutive_positive_checks"] = streak;
       infeasibility_["appears_infeasible"] =
-          positive && streak >= kInfeasibleChecks && static_cast<int>(data.y.size()) >= 2 * initial;
+          positive && streak >= kInfeasibleChecks && static_cast<int>(data.y.size()) - data.num_imputed >= 2 * initial;
       js["infeasibility"] = infeasibility_;
     }
   }
@@ -697,7 +727,7 @@ StatusOr<std::optional<Recommendation>> GpStrategy::Recommend(const StudySnapsho
   if (!post.status.ok()) return std::optional<Recommendation>();
   const bool any_feasible = AnyFeasible(data);
   Eigen::Index best = -1;
-  for (Eigen::Index i = 0; i < data.y.size(); ++i) {
+  for (Eigen::Index i = 0; i < data.y.size() - data.num_imputed; ++i) {  // never a failed trial
     if (!data.c.empty() && any_feasible && !data.feasible[i]) continue;
     if (best < 0 || post.mean[i] > post.mean[best]) best = i;
   }

@@ -1,6 +1,7 @@
 // Composite EI (Astudillo & Frazier 2019) and CONFIG (Xu et al. 2023): the Monte Carlo estimate against closed-form
 // EI in the identity-composite case, input gradients against central finite differences, non-finite outer values,
 // and CONFIG's optimistic problem.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <vector>
@@ -112,6 +113,50 @@ TEST(CompositeEiTest, GradientMatchesFiniteDifferences) {
                                                                    << "\n" << fd.transpose();
     }
   }
+}
+
+TEST(CompositeEiTest, OuterGradientOnlyWhereTheSampleWeightMatters) {
+  // A tiny softplus temperature (the strategy uses 1e-6 of the observed spread): samples that do not improve on
+  // best have weights that underflow, so dg/dy is asked only for the improving ones; the gradient still matches
+  // finite differences.
+  std::vector<OutputModel> outs = {{SmallGp(3, 10, 1), 0.5, 1.2}, {SmallGp(3, 9, 2), -1.0, 0.7},
+                                   {SmallGp(3, 11, 3), 2.0, 3.0}};
+  for (const OutputModel& o : outs) ASSERT_NE(o.model, nullptr);
+  int value_calls = 0, gradient_calls = 0;
+  OuterFunction nonlinear = [&](const Eigen::VectorXd& y, Eigen::VectorXd* g) {
+    ++(g ? gradient_calls : value_calls);
+    if (g) *g = Eigen::Vector3d(std::cos(y[0]) * y[1], std::sin(y[0]) + 2 * y[1] * y[2], y[1] * y[1]);
+    return std::sin(y[0]) * y[1] + y[1] * y[1] * y[2];
+  };
+  const Eigen::MatrixXd z = BaseSamples(64, 3);
+  const Eigen::Vector3d x(0.2, 0.3, 0.8);
+  // best at the median sample value: about half of the samples improve.
+  std::vector<double> u;
+  {
+    std::vector<PointPosterior> post(3);
+    for (int j = 0; j < 3; ++j) ASSERT_TRUE(PosteriorAtPoint(*outs[j].model, x, false, &post[j]));
+    for (int s = 0; s < z.rows(); ++s) {
+      Eigen::Vector3d y;
+      for (int j = 0; j < 3; ++j) {
+        y[j] = (post[j].mean + z(s, j) * std::sqrt(post[j].variance)) * outs[j].scale + outs[j].offset;
+      }
+      u.push_back(nonlinear(y, nullptr));
+    }
+  }
+  std::vector<double> sorted = u;
+  std::nth_element(sorted.begin(), sorted.begin() + 32, sorted.end());
+  const double best = sorted[32];
+  const int improving = static_cast<int>(std::count_if(u.begin(), u.end(), [&](double v) { return v > best; }));
+  CompositeExpectedImprovement cei(outs, nonlinear, 1.0, best, z, 1e-9);
+  Eigen::VectorXd g;
+  value_calls = gradient_calls = 0;
+  ASSERT_TRUE(std::isfinite(cei.Evaluate(x, &g)));
+  EXPECT_EQ(value_calls, 64);
+  EXPECT_GE(gradient_calls, improving);
+  EXPECT_LE(gradient_calls, improving + 1);  // + the median sample itself (a = 0)
+  EXPECT_LT(improving, 40);
+  const Eigen::VectorXd fd = FiniteDifference(cei, x);
+  EXPECT_LT((g - fd).norm(), 1e-4 * std::max(1.0, fd.norm())) << g.transpose() << "\n" << fd.transpose();
 }
 
 TEST(CompositeEiTest, NonFiniteOuterValuesCountAsNoImprovement) {
