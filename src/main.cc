@@ -8,7 +8,9 @@
 #include <malloc.h>
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +36,20 @@ void LimitBlasThreads() {
   if (std::getenv("OPENBLAS_NUM_THREADS") != nullptr || std::getenv("OMP_NUM_THREADS") != nullptr) return;
   using SetThreads = void (*)(int);
   if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
+}
+
+// Threads that a library started before main() blocked SIGINT/SIGTERM (OpenBLAS starts its workers when it loads)
+// do not inherit the mask, and a process-directed signal may be delivered to one of them, whose default action would
+// kill the daemon without a clean shutdown. A handler catches it there and hands it to the sigwait thread.
+std::atomic<pthread_t*> g_signal_thread{nullptr};
+volatile std::sig_atomic_t g_early_signal = 0;
+
+extern "C" void ForwardShutdownSignal(int sig) {
+  if (pthread_t* target = g_signal_thread.load()) {
+    pthread_kill(*target, sig);  // async-signal-safe (POSIX.1-2008 TC2)
+  } else {
+    g_early_signal = sig;
+  }
 }
 
 struct ServeFlags {
@@ -84,6 +100,11 @@ int Serve(const ServeFlags& flags) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  struct sigaction forward {};
+  forward.sa_handler = ForwardShutdownSignal;
+  sigemptyset(&forward.sa_mask);
+  sigaction(SIGINT, &forward, nullptr);
+  sigaction(SIGTERM, &forward, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   SqliteStorageOptions storage_options;
@@ -129,6 +150,10 @@ int Serve(const ServeFlags& flags) {
     cv.notify_all();
     server.Stop();
   });
+  pthread_t signal_thread_handle = signal_thread.native_handle();
+  g_signal_thread.store(&signal_thread_handle);
+  if (g_early_signal != 0) pthread_kill(signal_thread_handle, g_early_signal);
+
   std::thread expiry_thread([&] {
     if (flags.pending_timeout_seconds <= 0) return;
     const auto period = std::chrono::milliseconds(
@@ -144,6 +169,7 @@ int Serve(const ServeFlags& flags) {
   server.Run();
   // Run() also returns if the listener fails; make sure the helper threads end either way.
   if (!stopping) pthread_kill(signal_thread.native_handle(), SIGTERM);
+  g_signal_thread.store(nullptr);  // late signals are recorded, not forwarded to a thread that is ending
   signal_thread.join();
   expiry_thread.join();
   (*storage)->Close();
