@@ -49,25 +49,7 @@ struct CboState {
 // A cheap fingerprint of a persisted state: the cache of the decoded state is used only when the state passed in is
 // the one this object wrote last (same sequence number and same fingerprint). Another writer or an older state
 // differs in the sequence number, the batch or the consensus.
-std::string Fingerprint(const json& j) {
-  std::string f = j.value("seq", json(-1)).dump();
-  auto add = [&](const char* key) {
-    auto it = j.find(key);
-    if (it != j.end()) f += "|" + it->dump();
-  };
-  add("generation");
-  add("consensus");
-  auto b = j.find("batch");
-  if (b != j.end() && b->is_object()) {
-    f += "|" + b->value("id", json(0)).dump() + "|" + b->value("watermark", json(0)).dump();
-    auto slots = b->find("slots");
-    if (slots != b->end() && slots->is_array()) {
-      f += "|" + std::to_string(slots->size());
-      if (!slots->empty()) f += "|" + slots->back().dump();
-    }
-  }
-  return f;
-}
+std::string Fingerprint(const json& j) { return zo::StateFingerprint(j, {"generation", "consensus"}); }
 
 json StateToJson(const CboState& s) {
   json j = {{"version", 1},

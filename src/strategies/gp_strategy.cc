@@ -24,6 +24,7 @@
 #include "src/strategies/gp_encoding.h"
 #include "src/strategies/gp_model.h"
 #include "src/strategies/gp_options.h"
+#include "src/strategies/model_util.h"
 #include "src/study/composite.h"
 
 namespace bayesd {
@@ -43,20 +44,9 @@ constexpr int kMaxThompsonCandidates = 768;  // joint draw is O(m^3)
 constexpr double kCompositeTauRelative = 1e-6;
 constexpr int kInfeasibleChecks = 3;  // consecutive positive optimistic-infeasibility checks before the verdict
 
-double Ms(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
-
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-void AppendRow(Eigen::MatrixXd* m, const Eigen::VectorXd& row) {
-  if (m->cols() != row.size()) m->resize(0, row.size());
-  m->conservativeResize(m->rows() + 1, Eigen::NoChange);
-  m->row(m->rows() - 1) = row.transpose();
-}
+using model_util::AppendRow;
+using model_util::Mix;
+using model_util::Ms;
 
 // What the models see of a study.
 struct StudyData {

@@ -291,4 +291,22 @@ uint64_t ReadU64(const nlohmann::json& j, const char* key, uint64_t fallback) {
   }
 }
 
+std::string StateFingerprint(const nlohmann::json& j, std::initializer_list<const char*> keys) {
+  std::string f = j.value("seq", nlohmann::json(-1)).dump();
+  for (const char* key : keys) {
+    auto it = j.find(key);
+    if (it != j.end()) f += "|" + it->dump();
+  }
+  auto b = j.find("batch");
+  if (b != j.end() && b->is_object()) {
+    f += "|" + b->value("id", nlohmann::json(0)).dump() + "|" + b->value("watermark", nlohmann::json(0)).dump();
+    auto slots = b->find("slots");
+    if (slots != b->end() && slots->is_array()) {
+      f += "|" + std::to_string(slots->size());
+      if (!slots->empty()) f += "|" + slots->back().dump();
+    }
+  }
+  return f;
+}
+
 }  // namespace bayesd::zo

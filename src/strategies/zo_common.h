@@ -13,6 +13,7 @@
 #define BAYESD_SRC_STRATEGIES_ZO_COMMON_H_
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <set>
 #include <string>
@@ -105,6 +106,10 @@ std::vector<double> UniqueRawPoint(const SearchSpace& space, std::vector<double>
 // magnitude cheaper to write, copy and parse than 10^4 decimal numbers (a 100-particle swarm in 100-d). FromJson
 // also accepts a plain array of numbers, and checks the length (`dim`, or any when dim < 0).
 nlohmann::json VectorToJson(const std::vector<double>& v);
+
+// A cheap fingerprint of a persisted zo/cbo state, the key of a strategy's decoded-state cache together with the
+// state's write counter: "seq", the listed top-level keys, and the batch's id, watermark, slot count and last slot.
+std::string StateFingerprint(const nlohmann::json& j, std::initializer_list<const char*> keys);
 StatusOr<std::vector<double>> VectorFromJson(const nlohmann::json& j, int dim, const char* what);
 
 // Clamps every coordinate into [0, 1] (NaN becomes 0.5).

@@ -50,23 +50,7 @@ struct ZoState {
 // A cheap fingerprint of a persisted state: the cached decoded state is used only when the state passed in is the
 // one this object wrote last (same sequence number, step, batch and iterate). Another writer or an older state
 // differs in the sequence number, the batch watermark or the iterate.
-std::string Fingerprint(const json& j) {
-  std::string f = j.value("seq", json(-1)).dump();
-  for (const char* key : {"step", "x", "phase"}) {
-    auto it = j.find(key);
-    if (it != j.end()) f += "|" + it->dump();
-  }
-  auto b = j.find("batch");
-  if (b != j.end() && b->is_object()) {
-    f += "|" + b->value("id", json(0)).dump() + "|" + b->value("watermark", json(0)).dump();
-    auto slots = b->find("slots");
-    if (slots != b->end() && slots->is_array()) {
-      f += "|" + std::to_string(slots->size());
-      if (!slots->empty()) f += "|" + slots->back().dump();
-    }
-  }
-  return f;
-}
+std::string Fingerprint(const json& j) { return zo::StateFingerprint(j, {"step", "x", "phase"}); }
 
 json StateToJson(const ZoState& s) {
   json j = {{"version", 1},
