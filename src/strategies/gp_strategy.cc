@@ -748,8 +748,9 @@ namespace {
 Status ValidateGp(const StudyConfig& config) {
   ASSIGN_OR_RETURN(GpStrategyOptions options, ParseGpStrategyOptions(config));
   if (config.fidelity) {
-    return InvalidArgument("strategy gp does not support multi-fidelity studies yet: remove `fidelity` or choose "
-                           "another strategy",
+    // The registry sends `gp` studies with a fidelity to the multi-fidelity mode (mf_strategy.h); this model has no
+    // fidelity input, so a direct caller must not hand it one.
+    return InvalidArgument("the single-fidelity gp models no fidelity; multi-fidelity studies use the mf mode",
                            "fidelity");
   }
   const GpAcquisition a = options.acquisition;

@@ -148,7 +148,6 @@ class ZoStrategy : public Strategy {
   }
 
  private:
-  // The persisted state with new trials linked, or a fresh state at the start point.
   // Writes the state (sequence number + 1) and keeps the decoded copy for the next call.
   void Store(ZoState s, StrategyState* state) {
     s.seq += 1;
@@ -157,6 +156,7 @@ class ZoStrategy : public Strategy {
     cache_ = std::move(s);
   }
 
+  // The persisted state with new trials linked, or a fresh state at the start point.
   StatusOr<ZoState> Load(const StudySnapshot& study, const StrategyState& state) {
     RETURN_IF_ERROR(options_status_);
     ZoState s;
