@@ -5,8 +5,11 @@
 // hyperparameters alone (StrategyState), and GpRegressor has no way to install given hyperparameters without
 // refitting, while its incremental path keeps the transform of the last full fit (so a rebuilt model would differ).
 // This adapter always fits the transform on all current outcomes, then either fits the hyperparameters (full
-// multi-start or warm local L-BFGS, gp::FitHyperparameters) or installs given ones; Factorize with the jitter
-// ladder. So Build(x, y, theta) after a restart equals the live model that produced theta.
+// multi-start L-BFGS, gp::FitHyperparameters; or a warm local refit: projected Newton steps from the stored
+// curvature of the MAP objective, gp::NewtonRefit, falling back to a warm local L-BFGS run) or installs given ones;
+// Factorize with the jitter ladder. So Fit(x, y, theta, kNone) after a restart equals the live model that produced
+// theta. The curvature (p x p, p = number of hyperparameters) is part of the persisted state like theta: the next
+// Newton refit after a restart starts from the same (theta, curvature) and gives the same hyperparameters.
 //
 // Inputs: n x d rows per the gp::InputSpec (continuous columns in [0, 1], categorical columns as indices).
 // Outputs: n values in the outcome's own units, already oriented so that larger is better for the objective (the
@@ -34,7 +37,15 @@ enum class FitMode { kFull, kLocal, kNone };
 
 struct OutcomeModelOptions {
   gp::FitOptions fit;                    // full fits; local fits use num_random_starts = 0 and local_evaluations
-  int local_evaluations = 60;            // L-BFGS evaluations of a warm local refit
+  int local_evaluations = 60;            // L-BFGS evaluations of a warm local refit (the Newton fallback)
+  // Warm local refits by gp::NewtonRefit from the stored curvature (1-3 O(n^3) evaluations instead of up to
+  // local_evaluations); the curvature costs p + 1 evaluations after each full fit (and after an L-BFGS fallback).
+  // Off by default: a caller that turns it on must persist curvature() next to the hyperparameters (gp strategy).
+  bool newton = false;
+  gp::NewtonRefitOptions newton_options;
+  // The curvature is (re)computed after a full or L-BFGS fit only up to this many observations (p + 1 O(n^3)
+  // evaluations); above it the previous curvature is kept (none after a first fit: local refits then use L-BFGS).
+  int max_curvature_n = 300;
   gp::OutcomeTransformOptions transform;  // standardize (+ optional warp)
 };
 
@@ -43,13 +54,16 @@ class OutcomeModel {
   OutcomeModel(gp::InputSpec spec, OutcomeModelOptions options);
 
   // Fits the transform and (per mode) the hyperparameters, starting from warm (empty: prior modes). kNone with a
-  // warm vector installs it as is. Returns the fit's diagnostics (success false: the model is unusable).
+  // warm vector installs it as is. curvature: the stored curvature at warm (p x p, or empty: none); kLocal uses it
+  // for Newton steps, kNone keeps it. Returns the fit's diagnostics (success false: the model is unusable).
   gp::FitDiagnostics Fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& warm,
-                         FitMode mode);
+                         FitMode mode, const Eigen::MatrixXd& curvature = Eigen::MatrixXd());
 
   bool ok() const { return ok_; }
   int num_observations() const { return ok_ ? gp_->num_observations() : 0; }
   Eigen::VectorXd hyperparameters() const { return gp_->Hyperparameters(); }
+  // Curvature of the MAP objective at hyperparameters() (p x p, BFGS-updated along Newton steps); empty when none.
+  const Eigen::MatrixXd& curvature() const { return curvature_; }
   const gp::OutcomeTransform& transform() const { return transform_; }
   std::shared_ptr<const gp::ExactGp> gp() const { return gp_; }
   // The seam the acquisitions see (model space).
@@ -64,6 +78,7 @@ class OutcomeModel {
   OutcomeModelOptions options_;
   gp::OutcomeTransform transform_;
   std::shared_ptr<gp::ExactGp> gp_;
+  Eigen::MatrixXd curvature_;
   bool ok_ = false;
 };
 

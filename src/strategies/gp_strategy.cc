@@ -237,16 +237,26 @@ bool GpStrategy::EnsureModels(const StudyData& data, const json& state_in, json*
     mo.fit.max_seconds = n > kMaxFullFitN ? kLargeNFitSeconds : 0.0;
     mo.fit.seed = k;
     mo.local_evaluations = options_.local_fit_evaluations;
+    mo.newton = true;  // the curvature is persisted in the state entry below
+    mo.max_curvature_n = kMaxFullFitN;
     if (k == 0 && !composite() && options_.warp_outcomes) mo.transform.warp = gp::OutcomeTransformOptions::Warp::kAuto;
     OutcomeModel model(encoding_.spec(), mo);
     const json entry = k < saved_models.size() ? saved_models[k] : json();
     Eigen::VectorXd warm;
+    Eigen::MatrixXd curvature;
     if (entry.is_object() && entry.contains("theta")) {
       const std::vector<double> t = entry["theta"].get<std::vector<double>>();
       warm = Eigen::Map<const Eigen::VectorXd>(t.data(), static_cast<Eigen::Index>(t.size()));
+      // The curvature of the MAP objective at theta (p x p, row-major) for Newton refits; absent in older states.
+      const json& h = entry.value("curvature", json());
+      if (h.is_array() && h.size() == static_cast<size_t>(warm.size() * warm.size())) {
+        const std::vector<double> hv = h.get<std::vector<double>>();
+        curvature = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            hv.data(), warm.size(), warm.size());
+      }
     }
     const FitMode mode = ChooseMode(entry, n, fit);
-    gp::FitDiagnostics d = model.Fit(data.x, ModelTarget(data, k), warm, mode);
+    gp::FitDiagnostics d = model.Fit(data.x, ModelTarget(data, k), warm, mode, curvature);
     if (!model.ok() && mode != FitMode::kFull) {
       d = model.Fit(data.x, ModelTarget(data, k), Eigen::VectorXd(), FitMode::kFull);
     }
@@ -259,6 +269,13 @@ bool GpStrategy::EnsureModels(const StudyData& data, const json& state_in, json*
               {"n", n},
               {"n_full", mode == FitMode::kFull ? n : (entry.is_object() ? entry.value("n_full", n) : n)}};
     if (mode == FitMode::kNone && entry.is_object()) e["n"] = entry.value("n", n);
+    const Eigen::MatrixXd& h = model.curvature();
+    if (h.size() != 0) {
+      std::vector<double> hv(static_cast<size_t>(h.size()));
+      Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(hv.data(), h.rows(),
+                                                                                         h.cols()) = h;
+      e["curvature"] = hv;
+    }
     entries.push_back(e);
     json desc = model.Describe(d);
     desc["mode"] = mode == FitMode::kFull ? "full" : (mode == FitMode::kLocal ? "local" : "restored");

@@ -124,6 +124,60 @@ TEST(GpStrategyTest, RestartGivesTheSamePredictions) {
   EXPECT_TRUE((*rec)->predicted.count("f"));
 }
 
+// The warm refit after a new point is a Newton refit from the curvature stored in the state (issue 3): the state
+// carries the p x p curvature next to theta, and a restarted strategy (state through a JSON text round trip) makes
+// the same refit and therefore the same suggestion and the same hyperparameters as the live one.
+TEST(GpStrategyTest, NewtonRefitUsesThePersistedCurvatureAndSurvivesARestart) {
+  const StudyConfig config = BraninConfig("gp", nlohmann::json::object(), 7);
+  Loop loop = MakeLoop(config);
+  loop.Run(Branin, 14, 1);
+  const nlohmann::json& models = loop.state().json.at("models");
+  ASSERT_EQ(models.size(), 1u);
+  const size_t p = models[0].at("theta").size();
+  ASSERT_TRUE(models[0].contains("curvature")) << models[0].dump();
+  ASSERT_EQ(models[0]["curvature"].size(), p * p);
+  // The stored curvature is symmetric with a positive diagonal (a minimum of the negative log posterior).
+  for (size_t i = 0; i < p; ++i) {
+    EXPECT_GT(models[0]["curvature"][i * p + i].get<double>(), 0.0);
+    for (size_t j = 0; j < i; ++j) {
+      EXPECT_NEAR(models[0]["curvature"][i * p + j].get<double>(), models[0]["curvature"][j * p + i].get<double>(),
+                  1e-9 * (1 + std::abs(models[0]["curvature"][i * p + j].get<double>())));
+    }
+  }
+  // Every model-phase refit after the first full fit (initial design 5 for d = 2, full refit every 10 points) is a
+  // local one that did Newton steps (alone, or followed by L-BFGS when they did not converge).
+  int newton = 0, local = 0;
+  for (const Trial& t : loop.trials()) {
+    const nlohmann::json d = nlohmann::json::parse(t.diagnostics_json);
+    if (!d.contains("fit") || !d["fit"].contains("fit")) continue;
+    const nlohmann::json& fit = d["fit"]["fit"];  // {"fit": one model's fit description}
+    if (fit.value("mode", "") != "local") continue;
+    ++local;
+    const std::string term = fit.value("termination", "");
+    const std::string msg = fit.value("message", "");
+    newton += term.rfind("newton", 0) == 0 || msg.find("newton") != std::string::npos;
+  }
+  EXPECT_GT(local, 0);
+  EXPECT_EQ(newton, local);
+
+  // Live vs restarted: the next suggestion (a Newton refit at n + 1) and the stored hyperparameters agree.
+  StrategyState saved;
+  saved.json = nlohmann::json::parse(loop.state().json.dump());
+  StatusOr<std::vector<int64_t>> live = loop.Ask(1);
+  ASSERT_TRUE(live.ok());
+  const std::vector<double> live_params = loop.trials()[(*live)[0]].params;
+  const nlohmann::json live_models = loop.state().json.at("models");
+  loop.mutable_trials().pop_back();
+  loop.state() = saved;
+  StatusOr<std::unique_ptr<Strategy>> fresh = CreateStrategy(config);
+  ASSERT_TRUE(fresh.ok());
+  loop.Restart(std::move(*fresh));
+  StatusOr<std::vector<int64_t>> again = loop.Ask(1);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(loop.trials()[(*again)[0]].params, live_params);
+  EXPECT_EQ(loop.state().json.at("models"), live_models);
+}
+
 TEST(GpStrategyTest, OptionsAreValidated) {
   auto field = [](StudyConfig c) { return ValidateStrategy(c).field(); };
   EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"acquisition", "nei"}, {"initial_trials", 8}})).ok());
