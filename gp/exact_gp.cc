@@ -12,6 +12,8 @@ namespace bayesd::gp {
 namespace {
 
 constexpr double kLog2Pi = 1.83787706640934548356;
+// Predict of marginals only works on blocks of query rows with at most this many n x block entries (64 KB).
+constexpr Eigen::Index kPredictBlockEntries = 8192;
 
 bool AllFinite(const Eigen::MatrixXd& m) { return m.allFinite(); }
 
@@ -255,10 +257,32 @@ Posterior ExactGp::Predict(const Eigen::MatrixXd& xq, const PosteriorOptions& op
     return post;
   }
   const Eigen::Index m = xq.rows(), d = xq.cols();
-  const Eigen::MatrixXd ks = kernel_->Compute(xq, x_);  // m x n
-  post.mean = ks * alpha_;
+  const auto l = chol_.triangularView<Eigen::Lower>();
+  const bool need_u = options.gradients || options.covariance_gradients;
+  // Marginals only (scoring many candidates): blocks of rows, so the n x block temporaries stay small (they are
+  // reused from the allocator's free lists instead of being mapped, faulted in and unmapped per call).
+  const Eigen::Index block = std::max<Eigen::Index>(16, kPredictBlockEntries / std::max<Eigen::Index>(1, x_.rows()));
+  if (!options.full_covariance && !need_u && m > block) {
+    post.mean.resize(m);
+    post.variance.resize(m);
+    Eigen::MatrixXd xb;
+    for (Eigen::Index s = 0; s < m; s += block) {
+      const Eigen::Index b = std::min(block, m - s);
+      xb = xq.middleRows(s, b);
+      Eigen::MatrixXd v = kernel_->Compute(x_, xb);  // n x b = ks' (k(a, b) = k(b, a) for every kernel)
+      post.mean.segment(s, b).noalias() = v.transpose() * alpha_;
+      l.solveInPlace(v);
+      post.variance.segment(s, b) =
+          (kernel_->Diagonal(xb) - v.colwise().squaredNorm().transpose()).cwiseMax(0.0);
+    }
+    if (basis_.size() != 0) post.mean += (*hq) * beta_;
+    if (!post.mean.allFinite() || !post.variance.allFinite()) post.status = GpNumerical("posterior is not finite");
+    return post;
+  }
+  Eigen::MatrixXd v = kernel_->Compute(x_, xq);  // n x m = ks'
+  post.mean.noalias() = v.transpose() * alpha_;
   if (basis_.size() != 0) post.mean += (*hq) * beta_;
-  const Eigen::MatrixXd v = chol_.triangularView<Eigen::Lower>().solve(ks.transpose());  // n x m
+  l.solveInPlace(v);  // L^-1 ks'
   post.variance = (kernel_->Diagonal(xq) - v.colwise().squaredNorm().transpose()).cwiseMax(0.0);
   if (options.full_covariance) {
     post.covariance = kernel_->Compute(xq, xq);
