@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -14,6 +15,14 @@ namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
+
+// CPU time of the calling thread (ms). In process the strategy runs in this thread, so a suggest call's thread CPU
+// time is the strategy's CPU time whatever else loads the machine; over HTTP it is only the client's.
+double ThreadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return 1e3 * static_cast<double>(ts.tv_sec) + 1e-6 * static_cast<double>(ts.tv_nsec);
+}
 
 double MsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -54,12 +63,13 @@ struct Progress {
   double cum_cost = 0.0;
   std::optional<double> best;
   std::vector<double> suggest_ms;  // per call
+  std::vector<double> suggest_cpu_ms;  // per call, thread CPU time
   json records = json::array();
 };
 
 // Evaluates and reports one suggested trial; appends its record.
-Status Tell(const Problem& p, const BenchStudy& study, const SuggestedTrial& t, double suggest_ms, bool keep_diag,
-            StudyClient* client, Progress* progress) {
+Status Tell(const Problem& p, const BenchStudy& study, const SuggestedTrial& t, double suggest_ms,
+            double suggest_cpu_ms, bool keep_diag, StudyClient* client, Progress* progress) {
   Outcome o = Evaluate(study, t.params, t.fidelity);
   if (o.finite) {
     RETURN_IF_ERROR(client->Complete(t.number, o.values, o.cost));
@@ -88,6 +98,7 @@ Status Tell(const Problem& p, const BenchStudy& study, const SuggestedTrial& t, 
             {"best", OrNull(progress->best)},
             {"regret", OrNull(regret)},
             {"suggest_ms", suggest_ms},
+            {"suggest_cpu_ms", suggest_cpu_ms},
             {"failed", !o.finite}};
   if (keep_diag) r["diagnostics"] = t.diagnostics;
   progress->records.push_back(std::move(r));
@@ -100,13 +111,16 @@ Status Drive(const Problem& p, const RunSpec& spec, const BenchStudy& study, Stu
          (!spec.cost_budget || progress->cum_cost < *spec.cost_budget)) {
     int count = std::min(spec.batch, spec.budget - progress->evaluations);
     auto start = Clock::now();
+    const double cpu0 = ThreadCpuMs();
     StatusOr<std::vector<SuggestedTrial>> trials = client->Suggest(count);
     double ms = MsSince(start);
+    const double cpu_ms = ThreadCpuMs() - cpu0;
     RETURN_IF_ERROR(trials.status());
     if (trials->empty()) return Internal("suggest returned no trials");
     progress->suggest_ms.push_back(ms);
+    progress->suggest_cpu_ms.push_back(cpu_ms);
     for (const SuggestedTrial& t : *trials) {
-      RETURN_IF_ERROR(Tell(p, study, t, ms, spec.keep_diagnostics, client, progress));
+      RETURN_IF_ERROR(Tell(p, study, t, ms, cpu_ms, spec.keep_diagnostics, client, progress));
     }
   }
   return OkStatus();
@@ -149,6 +163,7 @@ json RunBenchmark(const Problem& problem, const RunSpec& spec, StudyClient* clie
                   {"regret", OrNull(regret)},
                   {"suggest_ms_median", Median(progress.suggest_ms)},
                   {"suggest_ms_total", total_ms},
+                  {"suggest_cpu_ms_median", Median(progress.suggest_cpu_ms)},
                   {"wall_s", MsSince(start) / 1000.0}};
   return run;
 }
