@@ -33,7 +33,8 @@ gp::FitDiagnostics OutcomeModel::Fit(const Eigen::MatrixXd& x, const Eigen::Vect
   const Eigen::Index p = gp_->NumHyperparameters();
   const bool has_warm = warm.size() == p && warm.allFinite();
   const bool has_curvature = curvature.rows() == p && curvature.cols() == p && curvature.allFinite();
-  const bool curvature_affordable = options_.newton && y.size() <= options_.max_curvature_n;
+  const bool newton = options_.newton && p <= options_.max_newton_params;
+  const bool curvature_affordable = newton && y.size() <= options_.max_curvature_n;
   if (mode == FitMode::kNone && has_warm) {
     gp_->SetHyperparameters(warm);
     const gp::GpStatus s = gp_->Factorize();
@@ -54,7 +55,7 @@ gp::FitDiagnostics OutcomeModel::Fit(const Eigen::MatrixXd& x, const Eigen::Vect
     int newton_evaluations = 0;
     std::string newton_termination;
     Eigen::VectorXd start = warm;
-    if (mode == FitMode::kLocal && has_warm && has_curvature && options_.newton) {
+    if (mode == FitMode::kLocal && has_warm && has_curvature && newton) {
       Eigen::MatrixXd h = curvature;
       d = gp::NewtonRefit(gp_.get(), options_.fit, options_.newton_options, warm, &h);
       // Only a converged (or flat) Newton refit is kept; "newton-maxeval" means the optimum moved further than a few

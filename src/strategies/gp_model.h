@@ -46,6 +46,9 @@ struct OutcomeModelOptions {
   // The curvature is (re)computed after a full or L-BFGS fit only up to this many observations (p + 1 O(n^3)
   // evaluations); above it the previous curvature is kept (none after a first fit: local refits then use L-BFGS).
   int max_curvature_n = 300;
+  // Newton refits only with at most this many hyperparameters: the curvature costs p + 1 evaluations and p^2 numbers
+  // in the state, which stops paying off against a warm L-BFGS run (typically 10-30 evaluations) for large p.
+  int max_newton_params = 32;
   gp::OutcomeTransformOptions transform;  // standardize (+ optional warp)
 };
 
