@@ -3,6 +3,7 @@
 #include <cmath>
 #include <random>
 
+#include <Eigen/Cholesky>
 #include <gtest/gtest.h>
 
 #include "gp/exact_gp.h"
@@ -90,6 +91,36 @@ TEST_P(ExactGpTest, PosteriorInputGradientsMatchFiniteDifferences) {
   }
   // Variance equals the covariance diagonal.
   EXPECT_LT((post.variance - post.covariance.diagonal()).cwiseAbs().maxCoeff(), 1e-10);
+}
+
+// Many query points take the blocked marginal path of Predict (blocks of 8192 / n rows): it must equal the unblocked
+// path (full covariance requested) and an independent dense solve with K's LDLT, for every kernel.
+TEST_P(ExactGpTest, BlockedMarginalPredictionEqualsDenseSolve) {
+  const Eigen::MatrixXd xq = RandomMixedPoints(1000, &rng_, 0.0, 1.0);  // n = 25: 3 full blocks of 327 rows + 19
+  const Posterior blocked = gp_->Predict(xq);
+  ASSERT_TRUE(blocked.status.ok());
+  PosteriorOptions full;
+  full.full_covariance = true;
+  const Posterior whole = gp_->Predict(xq.topRows(400), full);
+  ASSERT_TRUE(whole.status.ok());
+  Eigen::MatrixXd k = gp_->kernel().Compute(x_, x_);
+  Eigen::VectorXd known = Eigen::VectorXd::Zero(25);
+  known.head(10).setConstant(0.01);
+  k.diagonal().array() += gp_->noise_variance() + gp_->jitter() + known.array();
+  const Eigen::LDLT<Eigen::MatrixXd> ldlt(k);
+  const Eigen::MatrixXd ks = gp_->kernel().Compute(xq, x_);
+  const Eigen::VectorXd mean = ks * ldlt.solve(gp_->y());
+  const Eigen::VectorXd var =
+      gp_->kernel().Diagonal(xq) - (ks.array() * ldlt.solve(ks.transpose()).transpose().array()).rowwise().sum().matrix();
+  const double scale = 1 + gp_->y().cwiseAbs().maxCoeff();
+  for (Eigen::Index i = 0; i < xq.rows(); ++i) {
+    EXPECT_NEAR(blocked.mean[i], mean[i], 1e-8 * scale) << i;
+    EXPECT_NEAR(blocked.variance[i], std::max(0.0, var[i]), 1e-8 * (1 + std::abs(var[i]))) << i;
+    if (i < 400) {
+      EXPECT_NEAR(blocked.mean[i], whole.mean[i], 1e-12 * scale) << i;
+      EXPECT_NEAR(blocked.variance[i], whole.variance[i], 1e-12 * (1 + whole.variance[i])) << i;
+    }
+  }
 }
 
 TEST_P(ExactGpTest, IncrementalUpdateEqualsRefactorization) {
