@@ -34,6 +34,9 @@ Status GpStrategyOptions::Validate() const {
   if (optimizer_evaluations < 1 || optimizer_evaluations > 10000) {
     return Bad("optimizer_evaluations", Num(optimizer_evaluations), "must be in [1, 10000]");
   }
+  if (!(local_fraction >= 0 && local_fraction <= 0.9)) {
+    return Bad("local_fraction", Num(local_fraction), "must be in [0, 0.9]");
+  }
   if (mc_samples < 2 || mc_samples > 4096) return Bad("mc_samples", Num(mc_samples), "must be in [2, 4096]");
   if (!(ucb_beta_scale > 0)) return Bad("ucb_beta_scale", Num(ucb_beta_scale), "must be > 0");
   if (!(ucb_delta > 0 && ucb_delta < 1)) return Bad("ucb_delta", Num(ucb_delta), "must be in (0, 1)");
@@ -57,7 +60,8 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                              "optimizer_evaluations", "mc_samples", "ucb_beta_scale", "ucb_delta",
                                              "fit_random_starts", "local_fit_evaluations", "full_refit_every",
                                              "warp_outcomes", "composite_model", "composite_samples", "model_failures",
-                                             "impute_failures"}));
+                                             "impute_failures", "restart_selection", "local_fraction",
+                                             "local_candidates", "trust_region"}));
   GpStrategyOptions o;
   RETURN_IF_ERROR(r.Enum<GpAcquisition>("acquisition",
                                         {{"log_ei", GpAcquisition::kLogEi},
@@ -74,6 +78,14 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
   RETURN_IF_ERROR(r.Int("raw_samples", &o.raw_samples));
   RETURN_IF_ERROR(r.Int("restarts", &o.restarts));
   RETURN_IF_ERROR(r.Int("optimizer_evaluations", &o.optimizer_evaluations));
+  RETURN_IF_ERROR(r.Enum<RestartSelection>(
+      "restart_selection", {{"diverse", RestartSelection::kDiverse}, {"boltzmann", RestartSelection::kBoltzmann}},
+      &o.restart_selection));
+  RETURN_IF_ERROR(r.Number("local_fraction", &o.local_fraction));
+  RETURN_IF_ERROR(r.Enum<LocalCandidates>(
+      "local_candidates", {{"gaussian", LocalCandidates::kGaussian}, {"multiscale", LocalCandidates::kMultiscale}},
+      &o.local_candidates));
+  RETURN_IF_ERROR(r.Bool("trust_region", &o.trust_region));
   RETURN_IF_ERROR(r.Int("mc_samples", &o.mc_samples));
   RETURN_IF_ERROR(r.Number("ucb_beta_scale", &o.ucb_beta_scale));
   RETURN_IF_ERROR(r.Number("ucb_delta", &o.ucb_delta));

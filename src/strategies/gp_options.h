@@ -18,6 +18,12 @@ enum class GpAcquisition { kLogEi, kEi, kPi, kUcb, kNei, kKg, kMes, kTs, kConfig
 // (Astudillo & Frazier 2019), or one GP on the combined scalar.
 enum class CompositeModel { kOutputs, kScalar };
 
+// How the acquisition optimizer picks its L-BFGS starting points among the raw candidates (acquisition/optimizer.h).
+enum class RestartSelection { kDiverse, kBoltzmann };
+
+// How the raw candidates near the best observed points are drawn (gp_strategy.cc, RawCandidates).
+enum class LocalCandidates { kGaussian, kMultiscale };
+
 std::string GpAcquisitionName(GpAcquisition a);
 
 struct GpStrategyOptions {
@@ -30,6 +36,17 @@ struct GpStrategyOptions {
   int raw_samples = 1024;         // quasi-random candidates scored per suggestion (capped by n, see gp_strategy.cc)
   int restarts = 5;               // best candidates refined by L-BFGS
   int optimizer_evaluations = 150;  // acquisition evaluations per L-BFGS run
+  // L-BFGS starting points: kDiverse = the best raw candidates, 0.2 apart; kBoltzmann = drawn with probability
+  // proportional to exp(z) of the standardized raw values, the best always included (BoTorch).
+  RestartSelection restart_selection = RestartSelection::kDiverse;
+  // Raw candidates near the 5 best observed points (by posterior mean), as a fraction of raw_samples.
+  double local_fraction = 0.25;
+  // kGaussian: all coordinates moved by N(0, 0.01^2) or N(0, 0.1^2); kMultiscale: scales 1e-3, 1e-2, 0.05, 0.2 and
+  // every second candidate moves only a random subset of the coordinates (BoTorch sample_around_best / TuRBO).
+  LocalCandidates local_candidates = LocalCandidates::kGaussian;
+  // TuRBO-style trust region (gp_trust_region.h): candidates and L-BFGS restricted to a box around the incumbent
+  // whose side is replayed from the success / failure history.
+  bool trust_region = false;
   int mc_samples = 64;            // nei: base samples of the baseline; kg: quadrature nodes
   double ucb_beta_scale = 0.2;    // ucb: beta_t = scale * 2 log(d t^2 pi^2 / (6 delta)) (Srinivas et al. 2010)
   double ucb_delta = 0.1;         // ucb: confidence parameter in (0, 1)
