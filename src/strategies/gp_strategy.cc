@@ -103,7 +103,7 @@ class GpStrategy : public Strategy {
   // n raw candidates: scrambled Sobol points (in the box lower..upper of the continuous columns when given) and
   // local_fraction of them perturbations of the best observed points (options_.local_candidates).
   Eigen::MatrixXd RawCandidates(const StudyData& data, uint64_t seed, int n, const Eigen::VectorXd& lower,
-                                const Eigen::VectorXd& upper) const;
+                                const Eigen::VectorXd& upper, bool multiscale) const;
   // The trust region box (continuous columns; others [0, 1]) around the incumbent, diagnostics into *diag.
   void TrustRegionBox(const StudyData& data, Eigen::VectorXd* lower, Eigen::VectorXd* upper, json* diag) const;
   std::shared_ptr<const acq::Acquisition> MakeAcquisition(const StudyData& data,
@@ -295,7 +295,7 @@ Suggestion GpStrategy::InitialPoint(const StudyConfig& config, json* state, Eige
 }
 
 Eigen::MatrixXd GpStrategy::RawCandidates(const StudyData& data, uint64_t seed, int n, const Eigen::VectorXd& lower,
-                                          const Eigen::VectorXd& upper) const {
+                                          const Eigen::VectorXd& upper, bool multiscale) const {
   const int d = encoding_.dim();
   const int local = data.y.size() > 0 ? std::min(n - 1, static_cast<int>(n * options_.local_fraction)) : 0;
   const bool boxed = lower.size() == d && upper.size() == d;
@@ -318,7 +318,7 @@ Eigen::MatrixXd GpStrategy::RawCandidates(const StudyData& data, uint64_t seed, 
   auto clip = [&](int j, double v) {
     return std::clamp(v, boxed ? lower[j] : lo_default, boxed ? upper[j] : hi_default);
   };
-  if (options_.local_candidates == LocalCandidates::kGaussian) {
+  if (!multiscale) {
     const double shrink = boxed ? (upper - lower).maxCoeff() : 1.0;
     for (int i = 0; i < local; ++i) {
       Eigen::VectorXd x = top.row(i % top.rows()).transpose();
@@ -378,7 +378,10 @@ void GpStrategy::TrustRegionBox(const StudyData& data, Eigen::VectorXd* lower, E
     if (ok && (best < 0 || data.y[i] > data.y[best])) best = i;
   }
   if (best < 0) return;  // nothing feasible yet: no incumbent to centre on
-  const TrustRegionState tr = ReplayTrustRegion(y, options_.InitialTrials(d), d, TrustRegionOptions());
+  TrustRegionOptions tro;
+  tro.length_init = options_.trust_region_length;
+  tro.failure_tolerance = options_.trust_region_failure_tolerance;
+  const TrustRegionState tr = ReplayTrustRegion(y, options_.InitialTrials(d), d, tro);
   *lower = Eigen::VectorXd::Zero(d);
   *upper = Eigen::VectorXd::Ones(d);
   for (int j : encoding_.spec().ColumnsOfType(gp::ColumnType::kContinuous)) {
@@ -567,8 +570,14 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
                                                                                    std::min(1.0, 200.0 / std::max(1, n))));
   Eigen::VectorXd lower, upper;
   json tr_diag;
-  if (options_.trust_region) TrustRegionBox(data, &lower, &upper, &tr_diag);
-  const Eigen::MatrixXd raw = RawCandidates(data, seed, raw_n, lower, upper);
+  // "auto" settings: the benchmarked ones (docs/bo.md) for plain studies, the earlier ones otherwise.
+  const bool plain = constraint_specs_.empty() && !config.objective.composite();
+  const bool trust_region =
+      options_.trust_region == TrustRegionMode::kOn || (options_.trust_region == TrustRegionMode::kAuto && plain);
+  if (trust_region) TrustRegionBox(data, &lower, &upper, &tr_diag);
+  const bool multiscale = options_.local_candidates == LocalCandidates::kMultiscale ||
+                          (options_.local_candidates == LocalCandidates::kAuto && plain);
+  const Eigen::MatrixXd raw = RawCandidates(data, seed, raw_n, lower, upper, multiscale);
   Suggestion s;
   s.diagnostics = {{"strategy", "gp"}, {"phase", "model"}, {"observations", n},
                    {"pending_conditioned", data.pending.rows()}};
@@ -600,10 +609,11 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     acq::OptimizationDomain domain{encoding_.spec(), [this](const Eigen::VectorXd& r) { return encoding_.Snap(r); },
                                    *excluded};
     acq::OptimizerOptions oo;
-    oo.num_restarts = options_.restarts;
+    oo.num_restarts = options_.restarts > 0 ? options_.restarts : (plain ? 10 : 5);
     oo.max_evaluations = options_.optimizer_evaluations;
-    oo.restart_selection = options_.restart_selection == RestartSelection::kBoltzmann
-                               ? acq::OptimizerOptions::RestartSelection::kBoltzmann
+    const bool boltzmann = options_.restart_selection == RestartSelection::kBoltzmann ||
+                           (options_.restart_selection == RestartSelection::kAuto && plain);
+    oo.restart_selection = boltzmann ? acq::OptimizerOptions::RestartSelection::kBoltzmann
                                : acq::OptimizerOptions::RestartSelection::kDiverseTop;
     oo.seed = seed;
     oo.lower = lower;

@@ -526,6 +526,12 @@ TEST(GpStrategyTest, QualityOptionsAreValidated) {
   EXPECT_EQ(field(BraninConfig("gp", {{"local_fraction", -0.1}})), "strategy.local_fraction");
   EXPECT_EQ(field(BraninConfig("gp", {{"local_candidates", "uniform"}})), "strategy.local_candidates");
   EXPECT_EQ(field(BraninConfig("gp", {{"trust_region", "yes"}})), "strategy.trust_region");
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region", 1}})), "strategy.trust_region");
+  EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"trust_region", "auto"}})).ok());
+  EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"trust_region", false}})).ok());
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_length", 0}})), "strategy.trust_region_length");
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_failure_tolerance", -1}})),
+            "strategy.trust_region_failure_tolerance");
 }
 
 TEST(GpStrategyTest, TrustRegionReplayFollowsTurboRules) {
@@ -595,6 +601,37 @@ TEST(GpStrategyTest, TrustRegionSuggestionsStayInTheBoxAroundTheIncumbent) {
   double best = std::numeric_limits<double>::infinity();
   for (const Trial& t : loop.trials()) best = std::min(best, t.values.at("f"));
   EXPECT_LT(best - kBraninOptimum, 0.05);
+}
+
+TEST(GpStrategyTest, AutoSettingsUseTheTrustRegionOnlyWithoutConstraints) {
+  // "auto": the trust region (and the new candidate / restart scheme) for plain studies, not for constrained ones.
+  auto last_diagnostics = [](StudyConfig c, bool constrained) {
+    Loop loop = MakeLoop(c);
+    for (int i = 0; i < 8; ++i) {
+      StatusOr<std::vector<int64_t>> n = loop.Ask(1);
+      EXPECT_TRUE(n.ok());
+      Trial& t = loop.mutable_trials()[(*n)[0]];
+      t.state = TrialState::kCompleted;
+      t.values["f"] = Branin(t.params);
+      if (constrained) {
+        t.values["g"] = t.params[0] - 20;  // always feasible
+        t.feasible = true;
+      }
+    }
+    return nlohmann::json::parse(loop.trials().back().diagnostics_json);
+  };
+  const nlohmann::json plain = last_diagnostics(BraninConfig("gp", {{"initial_trials", 5}}), false);
+  EXPECT_EQ(plain["phase"], "model");
+  EXPECT_TRUE(plain.contains("trust_region")) << plain.dump();
+  EXPECT_EQ(plain["restarts"], 10);
+  StudyConfig c = BraninConfig("gp", {{"initial_trials", 5}});
+  c.constraints.push_back({"g", ConstraintOp::kLessEqual, 0.0});
+  const nlohmann::json constrained = last_diagnostics(c, true);
+  EXPECT_EQ(constrained["phase"], "model");
+  EXPECT_FALSE(constrained.contains("trust_region")) << constrained.dump();
+  EXPECT_EQ(constrained["restarts"], 5);
+  c.strategy.options["trust_region"] = true;
+  EXPECT_TRUE(last_diagnostics(c, true).contains("trust_region"));
 }
 
 // Timing at 1,000 observations (d = 6): run by hand with --gtest_also_run_disabled_tests; prints the median
