@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <random>
 #include <vector>
 
 #include <nlopt.h>
@@ -61,7 +62,12 @@ Candidate Refine(const Acquisition& acquisition, const Eigen::VectorXd& x0, cons
   const unsigned n = static_cast<unsigned>(free.size());
   nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, n);
   if (!opt) return {x0, state.best_value, "NLOPT_OUT_OF_MEMORY"};
-  const std::vector<double> lo(n, 0.0), hi(n, 1.0);
+  std::vector<double> lo(n, 0.0), hi(n, 1.0);
+  const bool boxed = options.lower.size() == x0.size() && options.upper.size() == x0.size();
+  for (unsigned i = 0; i < n && boxed; ++i) {
+    lo[i] = std::clamp(options.lower[free[i]], 0.0, 1.0);
+    hi[i] = std::clamp(options.upper[free[i]], lo[i], 1.0);
+  }
   nlopt_set_lower_bounds(opt, lo.data());
   nlopt_set_upper_bounds(opt, hi.data());
   nlopt_set_max_objective(opt, Objective, &state);
@@ -69,7 +75,7 @@ Candidate Refine(const Acquisition& acquisition, const Eigen::VectorXd& x0, cons
   nlopt_set_ftol_rel(opt, options.ftol_rel);
   nlopt_set_maxeval(opt, options.max_evaluations);
   std::vector<double> u(n);
-  for (unsigned i = 0; i < n; ++i) u[i] = std::clamp(x0[free[i]], 0.0, 1.0);
+  for (unsigned i = 0; i < n; ++i) u[i] = std::clamp(x0[free[i]], lo[i], hi[i]);
   double f = 0;
   const nlopt_result r = nlopt_optimize(opt, u.data(), &f);
   nlopt_destroy(opt);
@@ -136,6 +142,66 @@ std::vector<Eigen::Index> RestartIndices(const Eigen::MatrixXd& raw, const std::
   return starts;
 }
 
+// BoTorch's initialize_q_batch: `want` indices drawn without replacement with weights exp(eta z), z = standardized
+// finite raw values (non-finite ones get weight 0), the best candidate always among them. Plain top-k when the
+// values do not vary.
+std::vector<Eigen::Index> BoltzmannIndices(const Eigen::VectorXd& values, const std::vector<Eigen::Index>& order,
+                                           const OptimizerOptions& options) {
+  const size_t m = order.size();
+  const size_t want = std::min<size_t>(options.num_restarts, m);
+  double sum = 0, sum2 = 0;
+  int finite = 0;
+  for (Eigen::Index i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) continue;
+    ++finite;
+    sum += values[i];
+    sum2 += values[i] * values[i];
+  }
+  const double mean = finite > 0 ? sum / finite : 0.0;
+  const double sd = finite > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * mean) / (finite - 1))) : 0.0;
+  if (!(sd > 0) || !std::isfinite(sd) || static_cast<size_t>(finite) <= want) {
+    return std::vector<Eigen::Index>(order.begin(), order.begin() + want);
+  }
+  std::vector<double> w(values.size(), 0.0);
+  for (double eta = options.boltzmann_eta; eta > 1e-12; eta *= 0.5) {
+    bool overflow = false;
+    for (Eigen::Index i = 0; i < values.size(); ++i) {
+      w[i] = std::isfinite(values[i]) ? std::exp(eta * (values[i] - mean) / sd) : 0.0;
+      overflow = overflow || !std::isfinite(w[i]);
+    }
+    if (!overflow) break;
+  }
+  std::mt19937_64 rng(options.seed ^ 0xb0172a4eULL);
+  std::vector<Eigen::Index> picked;
+  double total = std::accumulate(w.begin(), w.end(), 0.0);
+  while (picked.size() < want && total > 0) {
+    double u = std::uniform_real_distribution<double>(0.0, total)(rng);
+    Eigen::Index pick = -1;
+    for (Eigen::Index i = 0; i < values.size(); ++i) {
+      if (w[i] <= 0) continue;
+      pick = i;
+      u -= w[i];
+      if (u <= 0) break;
+    }
+    if (pick < 0) break;
+    picked.push_back(pick);
+    total -= w[pick];
+    w[pick] = 0;
+  }
+  if (std::find(picked.begin(), picked.end(), order[0]) == picked.end()) {
+    if (picked.size() < want) {
+      picked.push_back(order[0]);
+    } else {
+      picked.back() = order[0];
+    }
+  }
+  for (Eigen::Index i : order) {  // top up (only when fewer finite weights than restarts)
+    if (picked.size() >= want) break;
+    if (std::find(picked.begin(), picked.end(), i) == picked.end()) picked.push_back(i);
+  }
+  return picked;
+}
+
 }  // namespace
 
 gp::GpStatus OptimizerOptions::Validate() const {
@@ -147,6 +213,7 @@ gp::GpStatus OptimizerOptions::Validate() const {
   if (max_categorical_combinations < 0) return gp::GpInvalid("max_categorical_combinations must be >= 0");
   if (!(duplicate_tolerance >= 0)) return gp::GpInvalid("duplicate_tolerance must be >= 0");
   if (!(min_restart_distance >= 0)) return gp::GpInvalid("min_restart_distance must be >= 0");
+  if (!(boltzmann_eta > 0) || !std::isfinite(boltzmann_eta)) return gp::GpInvalid("boltzmann_eta must be > 0");
   return gp::GpOk();
 }
 
@@ -176,7 +243,11 @@ OptimizerResult OptimizeAcquisition(const Acquisition& acquisition, const Eigen:
   result.raw_best_value = raw_values[order[0]];
 
   std::vector<Candidate> pool;
-  for (Eigen::Index start : RestartIndices(raw, order, free, options)) {
+  const std::vector<Eigen::Index> starts =
+      options.restart_selection == OptimizerOptions::RestartSelection::kBoltzmann
+          ? BoltzmannIndices(raw_values, order, options)
+          : RestartIndices(raw, order, free, options);
+  for (Eigen::Index start : starts) {
     Eigen::VectorXd x0 = raw.row(start).transpose();
     std::string how = "raw";
     if (!combos.empty()) {

@@ -12,6 +12,7 @@
 #ifndef BAYESD_ACQUISITION_OPTIMIZER_H_
 #define BAYESD_ACQUISITION_OPTIMIZER_H_
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -33,6 +34,17 @@ struct OptimizerOptions {
   // not spent on one basin -- with local perturbations among the raw candidates the top few are otherwise all
   // neighbours of the incumbent. 0 = plain top-k.
   double min_restart_distance = 0.2;
+  // How restarts are drawn from the raw candidates. kDiverseTop: the best ones, min_restart_distance apart.
+  // kBoltzmann: BoTorch's initialize_q_batch -- drawn without replacement with probability proportional to
+  // exp(eta z), z the standardized raw values, the best raw candidate always included; restarts then also start
+  // in promising regions away from the incumbent's basin.
+  enum class RestartSelection { kDiverseTop, kBoltzmann };
+  RestartSelection restart_selection = RestartSelection::kDiverseTop;
+  double boltzmann_eta = 1.0;  // temperature of kBoltzmann (> 0; halved while a weight overflows)
+  uint64_t seed = 0;           // kBoltzmann's draws
+  // Box of the L-BFGS refinement in the continuous columns (d-vectors, e.g. a trust region; the raw candidates
+  // should lie in it); empty = [0, 1].
+  Eigen::VectorXd lower, upper;
 
   gp::GpStatus Validate() const;
 };

@@ -34,6 +34,48 @@ def load_problems_module(folder):
     return module
 
 
+def parse_dim(name, prefix):
+    """'ackley_12d' -> 12 for prefix 'ackley_' (1 <= d <= 1000, no leading zero), else 0: bayesd_bench's ParseDim."""
+    if not (name.startswith(prefix) and name.endswith("d")):
+        return 0
+    digits = name[len(prefix):-1]
+    if not digits.isdigit() or len(digits) > 4 or digits[0] == "0":
+        return 0
+    d = int(digits)
+    return d if d <= 1000 else 0
+
+
+def scalable_spec(name):
+    """The spec of bayesd_bench's generated problems ackley_<d>d (Ackley on [-5, 10]^d, optimum off-centre) and
+    rastrigin_<d>d ([-5.12, 5.12]^d), which problems.json does not list (bench/problems/problems.cc, MakeAckley /
+    MakeRastrigin); None for other names."""
+    d = parse_dim(name, "ackley_")
+    if d:
+        objective = ("-20 * np.exp(-0.2 * np.sqrt(np.mean(x ** 2))) - np.exp(np.mean(np.cos(2 * np.pi * x)))"
+                     " + 20 + np.e")
+        low, high = -5.0, 10.0
+    else:
+        d = parse_dim(name, "rastrigin_")
+        if not d:
+            return None
+        objective = "10 * len(x) + np.sum(x ** 2 - 10 * np.cos(2 * np.pi * x))"
+        low, high = -5.12, 5.12
+    return {"name": name, "category": "high_dim", "dimension": d, "bounds": [[low, high]] * d,
+            "sense": "minimize", "objective": objective,
+            "optimum": {"value": 0.0, "x": [0.0] * d, "status": "analytic"}}
+
+
+def load_problem(module, name):
+    """problems.json's problem `name`, or a generated ackley_<d>d / rastrigin_<d>d; KeyError when neither."""
+    known = module.load()
+    if name in known:
+        return known[name]
+    spec = scalable_spec(name)
+    if spec is None:
+        raise KeyError(name)
+    return module.Problem(spec)
+
+
 class Setup:
     """The benchmark's view of one problem: design bounds, target fidelity and its cost (as bayesd_bench)."""
 
@@ -84,7 +126,7 @@ def run_one(module_folder, name, seed, budget, cost_budget, label, multivariate)
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-    problem = load_problems_module(module_folder).load()[name]
+    problem = load_problem(load_problems_module(module_folder), name)
     setup = Setup(problem)
     minimize = problem.sense == "minimize"
     constrained = bool(problem.spec.get("constraints"))
@@ -178,8 +220,9 @@ def main():
     if "all" in names:
         names = list(known)
     for n in names:
-        if n not in known:
-            ap.error(f"unknown problem '{n}' (problems.json has: {', '.join(known)})")
+        if n not in known and scalable_spec(n) is None:
+            ap.error(f"unknown problem '{n}' (problems.json has: {', '.join(known)}; "
+                     "also ackley_<d>d, rastrigin_<d>d)")
     cost_budget = args.cost_budget if args.cost_budget > 0 else None
     jobs = [(args.problems_dir, n, args.first_seed + s, args.budget, cost_budget, args.label, args.multivariate)
             for n in names for s in range(args.seeds)]

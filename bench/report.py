@@ -79,8 +79,10 @@ def on_cost_grid(runs, series_list, points=200):
 
 
 def colours(all_labels):
-    cmap = plt.get_cmap("tab10")
-    return {label: cmap(i % 10) for i, label in enumerate(sorted(all_labels))}
+    """One colour per label: tab10 up to 10 labels, tab20 beyond (distinct colours for up to 20 series)."""
+    labels = sorted(all_labels)
+    cmap, k = (plt.get_cmap("tab10"), 10) if len(labels) <= 10 else (plt.get_cmap("tab20"), 20)
+    return {label: cmap(i % k) for i, label in enumerate(labels)}
 
 
 def plot_problem(problem, by_label, colour, path, floor):
@@ -103,7 +105,8 @@ def plot_problem(problem, by_label, colour, path, floor):
                 q = sign * q
             ax.plot(x, q[1], color=colour[label], lw=1.6, label=f"{label} (n={len(runs)})",
                     drawstyle="steps-post")
-            ax.fill_between(x, q[0], q[2], color=colour[label], alpha=0.18, lw=0, step="post")
+            ax.fill_between(x, q[0], q[2], color=colour[label], alpha=0.18 if len(by_label) <= 6 else 0.07, lw=0,
+                            step="post")
     xlabel = "cumulative cost" if by_cost else "evaluations"
     ax_best.axhline(any_run["optimum"], color="0.3", ls=":", lw=1, label="optimum")
     ax_best.set(xlabel=xlabel, ylabel="best feasible value", title=f"{problem}: best so far")

@@ -30,9 +30,18 @@ Status GpStrategyOptions::Validate() const {
   using zo::Num;
   if (initial_trials < -1) return Bad("initial_trials", Num(initial_trials), "must be >= 0 (or -1 for automatic)");
   if (raw_samples < 1 || raw_samples > 100000) return Bad("raw_samples", Num(raw_samples), "must be in [1, 100000]");
-  if (restarts < 1 || restarts > 100) return Bad("restarts", Num(restarts), "must be in [1, 100]");
+  if (restarts < 0 || restarts > 100) return Bad("restarts", Num(restarts), "must be in [1, 100] (0: auto)");
   if (optimizer_evaluations < 1 || optimizer_evaluations > 10000) {
     return Bad("optimizer_evaluations", Num(optimizer_evaluations), "must be in [1, 10000]");
+  }
+  if (!(local_fraction >= 0 && local_fraction <= 0.9)) {
+    return Bad("local_fraction", Num(local_fraction), "must be in [0, 0.9]");
+  }
+  if (!(trust_region_length > 0 && trust_region_length <= 1.6)) {
+    return Bad("trust_region_length", Num(trust_region_length), "must be in (0, 1.6]");
+  }
+  if (trust_region_failure_tolerance < 0 || trust_region_failure_tolerance > 1000) {
+    return Bad("trust_region_failure_tolerance", Num(trust_region_failure_tolerance), "must be in [0, 1000]");
   }
   if (mc_samples < 2 || mc_samples > 4096) return Bad("mc_samples", Num(mc_samples), "must be in [2, 4096]");
   if (!(ucb_beta_scale > 0)) return Bad("ucb_beta_scale", Num(ucb_beta_scale), "must be > 0");
@@ -57,7 +66,9 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                              "optimizer_evaluations", "mc_samples", "ucb_beta_scale", "ucb_delta",
                                              "fit_random_starts", "local_fit_evaluations", "full_refit_every",
                                              "warp_outcomes", "composite_model", "composite_samples", "model_failures",
-                                             "impute_failures"}));
+                                             "impute_failures", "restart_selection", "local_fraction",
+                                             "local_candidates", "trust_region", "trust_region_length",
+                                             "trust_region_failure_tolerance"}));
   GpStrategyOptions o;
   RETURN_IF_ERROR(r.Enum<GpAcquisition>("acquisition",
                                         {{"log_ei", GpAcquisition::kLogEi},
@@ -74,6 +85,23 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
   RETURN_IF_ERROR(r.Int("raw_samples", &o.raw_samples));
   RETURN_IF_ERROR(r.Int("restarts", &o.restarts));
   RETURN_IF_ERROR(r.Int("optimizer_evaluations", &o.optimizer_evaluations));
+  RETURN_IF_ERROR(r.Enum<RestartSelection>(
+      "restart_selection", {{"auto", RestartSelection::kAuto}, {"diverse", RestartSelection::kDiverse}, {"boltzmann", RestartSelection::kBoltzmann}},
+      &o.restart_selection));
+  RETURN_IF_ERROR(r.Number("local_fraction", &o.local_fraction));
+  RETURN_IF_ERROR(r.Enum<LocalCandidates>(
+      "local_candidates", {{"auto", LocalCandidates::kAuto}, {"gaussian", LocalCandidates::kGaussian}, {"multiscale", LocalCandidates::kMultiscale}},
+      &o.local_candidates));
+  if (config.strategy.options.is_object() && config.strategy.options.contains("trust_region") &&
+      config.strategy.options["trust_region"].is_boolean()) {
+    bool on = false;
+    RETURN_IF_ERROR(r.Bool("trust_region", &on));
+    o.trust_region = on ? TrustRegionMode::kOn : TrustRegionMode::kOff;
+  } else {
+    RETURN_IF_ERROR(r.Enum<TrustRegionMode>("trust_region", {{"auto", TrustRegionMode::kAuto}, {"on", TrustRegionMode::kOn}, {"off", TrustRegionMode::kOff}}, &o.trust_region));
+  }
+  RETURN_IF_ERROR(r.Number("trust_region_length", &o.trust_region_length));
+  RETURN_IF_ERROR(r.Int("trust_region_failure_tolerance", &o.trust_region_failure_tolerance));
   RETURN_IF_ERROR(r.Int("mc_samples", &o.mc_samples));
   RETURN_IF_ERROR(r.Number("ucb_beta_scale", &o.ucb_beta_scale));
   RETURN_IF_ERROR(r.Number("ucb_delta", &o.ucb_delta));

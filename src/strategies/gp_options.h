@@ -18,6 +18,16 @@ enum class GpAcquisition { kLogEi, kEi, kPi, kUcb, kNei, kKg, kMes, kTs, kConfig
 // (Astudillo & Frazier 2019), or one GP on the combined scalar.
 enum class CompositeModel { kOutputs, kScalar };
 
+// How the acquisition optimizer picks its L-BFGS starting points among the raw candidates (acquisition/optimizer.h).
+enum class RestartSelection { kAuto, kDiverse, kBoltzmann };
+
+// Whether the TuRBO-style trust region is used: kAuto = on for studies without constraints and without a composite
+// objective (where it was benchmarked, docs/bo.md), off otherwise.
+enum class TrustRegionMode { kAuto, kOn, kOff };
+
+// How the raw candidates near the best observed points are drawn (gp_strategy.cc, RawCandidates).
+enum class LocalCandidates { kAuto, kGaussian, kMultiscale };
+
 std::string GpAcquisitionName(GpAcquisition a);
 
 struct GpStrategyOptions {
@@ -28,8 +38,25 @@ struct GpStrategyOptions {
   // points; 20 caps the model-free budget in high dimension).
   int initial_trials = -1;
   int raw_samples = 1024;         // quasi-random candidates scored per suggestion (capped by n, see gp_strategy.cc)
-  int restarts = 5;               // best candidates refined by L-BFGS
+  // "Auto" (restarts 0, restart_selection / local_candidates kAuto, trust_region kAuto) = the settings benchmarked in
+  // docs/bo.md (10 Boltzmann restarts, multiscale candidates, trust region) for studies without constraints and
+  // without a composite objective; the earlier ones (5 diverse restarts, Gaussian candidates, no trust region),
+  // with which the constrained and composite benchmarks were measured, otherwise.
+  int restarts = 0;               // raw candidates refined by L-BFGS; 0 = auto (10 or 5, above)
   int optimizer_evaluations = 150;  // acquisition evaluations per L-BFGS run
+  // L-BFGS starting points: kDiverse = the best raw candidates, 0.2 apart; kBoltzmann = drawn with probability
+  // proportional to exp(z) of the standardized raw values, the best always included (BoTorch).
+  RestartSelection restart_selection = RestartSelection::kAuto;
+  // Raw candidates near the 5 best observed points (by posterior mean), as a fraction of raw_samples.
+  double local_fraction = 0.25;
+  // kGaussian: all coordinates moved by N(0, 0.01^2) or N(0, 0.1^2); kMultiscale: scales 1e-3, 1e-2, 0.05, 0.2 and
+  // every second candidate moves only a random subset of the coordinates (BoTorch sample_around_best / TuRBO).
+  LocalCandidates local_candidates = LocalCandidates::kAuto;
+  // TuRBO-style trust region (gp_trust_region.h): candidates and L-BFGS restricted to a box around the incumbent
+  // whose side is replayed from the success / failure history. JSON: true, false or "auto" (default).
+  TrustRegionMode trust_region = TrustRegionMode::kAuto;
+  double trust_region_length = 0.8;      // initial side (unit cube), in (0, 1.6]
+  int trust_region_failure_tolerance = 0;  // failures in a row that halve the side; 0 = TuRBO's max(4, d)
   int mc_samples = 64;            // nei: base samples of the baseline; kg: quadrature nodes
   double ucb_beta_scale = 0.2;    // ucb: beta_t = scale * 2 log(d t^2 pi^2 / (6 delta)) (Srinivas et al. 2010)
   double ucb_delta = 0.1;         // ucb: confidence parameter in (0, 1)

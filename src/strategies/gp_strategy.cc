@@ -24,6 +24,7 @@
 #include "src/strategies/gp_encoding.h"
 #include "src/strategies/gp_model.h"
 #include "src/strategies/gp_options.h"
+#include "src/strategies/gp_trust_region.h"
 #include "src/strategies/model_util.h"
 #include "src/study/composite.h"
 
@@ -99,7 +100,12 @@ class GpStrategy : public Strategy {
   Suggestion InitialPoint(const StudyConfig& config, json* state, Eigen::MatrixXd* excluded) const;
   StatusOr<Suggestion> ModelPoint(const StudyConfig& config, const StudyData& data, uint64_t seed,
                                   std::vector<std::shared_ptr<const acq::Model>>* models, Eigen::MatrixXd* excluded);
-  Eigen::MatrixXd RawCandidates(const StudyData& data, uint64_t seed, int n) const;
+  // n raw candidates: scrambled Sobol points (in the box lower..upper of the continuous columns when given) and
+  // local_fraction of them perturbations of the best observed points (options_.local_candidates).
+  Eigen::MatrixXd RawCandidates(const StudyData& data, uint64_t seed, int n, const Eigen::VectorXd& lower,
+                                const Eigen::VectorXd& upper, bool multiscale) const;
+  // The trust region box (continuous columns; others [0, 1]) around the incumbent, diagnostics into *diag.
+  void TrustRegionBox(const StudyData& data, Eigen::VectorXd* lower, Eigen::VectorXd* upper, json* diag) const;
   std::shared_ptr<const acq::Acquisition> MakeAcquisition(const StudyData& data,
                                                           const std::vector<std::shared_ptr<const acq::Model>>& m,
                                                           const Eigen::MatrixXd& raw, uint64_t seed) const;
@@ -305,21 +311,56 @@ Suggestion GpStrategy::InitialPoint(const StudyConfig& config, json* state, Eige
   return s;
 }
 
-Eigen::MatrixXd GpStrategy::RawCandidates(const StudyData& data, uint64_t seed, int n) const {
+Eigen::MatrixXd GpStrategy::RawCandidates(const StudyData& data, uint64_t seed, int n, const Eigen::VectorXd& lower,
+                                          const Eigen::VectorXd& upper, bool multiscale) const {
   const int d = encoding_.dim();
-  const int local = data.y.size() > 0 ? n / 4 : 0;
+  const int local = data.y.size() > 0 ? std::min(n - 1, static_cast<int>(n * options_.local_fraction)) : 0;
+  const bool boxed = lower.size() == d && upper.size() == d;
+  const std::vector<int> cont = encoding_.spec().ColumnsOfType(gp::ColumnType::kContinuous);
   Eigen::MatrixXd raw(n, d);
   const std::vector<std::vector<double>> sobol = ScrambledSobolPoints(d, seed, 0, n - local);
-  for (int i = 0; i < n - local; ++i) raw.row(i) = encoding_.FromUnitCube(sobol[i]).transpose();
-  // Perturbations of the best observed points (two scales) so refinement can start near the incumbents.
-  const Eigen::MatrixXd top = TopObserved(data, 5);
+  for (int i = 0; i < n - local; ++i) {
+    raw.row(i) = encoding_.FromUnitCube(sobol[i]).transpose();
+    if (boxed) {  // the continuous columns' Sobol coordinates mapped into the box
+      for (int j : cont) raw(i, j) = lower[j] + sobol[i][j] * (upper[j] - lower[j]);
+    }
+  }
+  if (local == 0) return raw;
+  // Perturbations of the best observed points so refinement can start near the incumbents.
+  const Eigen::MatrixXd top = TopObserved(data, boxed ? 1 : 5);
   std::mt19937_64 rng(Mix(seed ^ 0x10ca1ULL));
   std::normal_distribution<double> normal;
-  const std::vector<int> cont = encoding_.spec().ColumnsOfType(gp::ColumnType::kContinuous);
+  std::uniform_real_distribution<double> uniform;
+  const double lo_default = 0.0, hi_default = 1.0;
+  auto clip = [&](int j, double v) {
+    return std::clamp(v, boxed ? lower[j] : lo_default, boxed ? upper[j] : hi_default);
+  };
+  if (!multiscale) {
+    const double shrink = boxed ? (upper - lower).maxCoeff() : 1.0;
+    for (int i = 0; i < local; ++i) {
+      Eigen::VectorXd x = top.row(i % top.rows()).transpose();
+      const double scale = ((i % 2 == 0) ? 0.01 : 0.1) * shrink;
+      for (int j : cont) x[j] = clip(j, x[j] + scale * normal(rng));
+      raw.row(n - local + i) = x.transpose();
+    }
+    return raw;
+  }
+  // Multiscale: every centre gets every scale; every second round moves only a random subset of the coordinates
+  // (each with probability min(0.5, 2 / #continuous), at least one), which keeps the good coordinates of the centre.
+  static constexpr double kScales[] = {1e-3, 1e-2, 0.05, 0.2};
+  const double region = boxed ? (upper - lower).maxCoeff() : 1.0;
+  const double p_subset = cont.empty() ? 1.0 : std::min(0.5, 2.0 / static_cast<double>(cont.size()));
+  const int k = static_cast<int>(top.rows());
   for (int i = 0; i < local; ++i) {
-    Eigen::VectorXd x = top.row(i % top.rows()).transpose();
-    const double scale = (i % 2 == 0) ? 0.01 : 0.1;
-    for (int j : cont) x[j] = std::clamp(x[j] + scale * normal(rng), 0.0, 1.0);
+    Eigen::VectorXd x = top.row(i % k).transpose();
+    const double scale = kScales[(i / k) % 4] * region;
+    const bool subset = ((i / (4 * k)) % 2) == 1 && cont.size() > 1;
+    std::vector<int> moved;
+    for (int j : cont) {
+      if (!subset || uniform(rng) < p_subset) moved.push_back(j);
+    }
+    if (moved.empty() && !cont.empty()) moved.push_back(cont[rng() % cont.size()]);
+    for (int j : moved) x[j] = clip(j, x[j] + scale * normal(rng));
     raw.row(n - local + i) = x.transpose();
   }
   return raw;
@@ -340,6 +381,33 @@ Eigen::MatrixXd GpStrategy::TopObserved(const StudyData& data, int k) const {
   Eigen::MatrixXd out(m, encoding_.dim());
   for (int i = 0; i < m; ++i) out.row(i) = data.x.row(order[i]);
   return out;
+}
+
+void GpStrategy::TrustRegionBox(const StudyData& data, Eigen::VectorXd* lower, Eigen::VectorXd* upper,
+                                json* diag) const {
+  const int d = encoding_.dim();
+  const int observed = static_cast<int>(data.y.size()) - data.num_imputed;  // imputed failures are the last rows
+  std::vector<double> y(observed);
+  int best = -1;
+  for (int i = 0; i < observed; ++i) {
+    const bool ok = std::isfinite(data.y[i]) && (data.c.empty() || data.feasible[i]);
+    y[i] = ok ? data.y[i] : std::numeric_limits<double>::quiet_NaN();
+    if (ok && (best < 0 || data.y[i] > data.y[best])) best = i;
+  }
+  if (best < 0) return;  // nothing feasible yet: no incumbent to centre on
+  TrustRegionOptions tro;
+  tro.length_init = options_.trust_region_length;
+  tro.failure_tolerance = options_.trust_region_failure_tolerance;
+  const TrustRegionState tr = ReplayTrustRegion(y, options_.InitialTrials(d), d, tro);
+  *lower = Eigen::VectorXd::Zero(d);
+  *upper = Eigen::VectorXd::Ones(d);
+  for (int j : encoding_.spec().ColumnsOfType(gp::ColumnType::kContinuous)) {
+    const double c = data.x(best, j);
+    (*lower)[j] = std::max(0.0, c - tr.length / 2);
+    (*upper)[j] = std::min(1.0, c + tr.length / 2);
+  }
+  *diag = {{"length", tr.length}, {"successes", tr.successes}, {"failures", tr.failures},
+           {"restarts", tr.restarts}};
 }
 
 bool GpStrategy::AnyFeasible(const StudyData& data) const {
@@ -517,10 +585,20 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
   // Candidate budget shrinks with n: scoring is O(n^2) per candidate.
   const int raw_n = std::max(std::min(options_.raw_samples, 64), static_cast<int>(options_.raw_samples *
                                                                                    std::min(1.0, 200.0 / std::max(1, n))));
-  const Eigen::MatrixXd raw = RawCandidates(data, seed, raw_n);
+  Eigen::VectorXd lower, upper;
+  json tr_diag;
+  // "auto" settings: the benchmarked ones (docs/bo.md) for plain studies, the earlier ones otherwise.
+  const bool plain = constraint_specs_.empty() && !config.objective.composite();
+  const bool trust_region =
+      options_.trust_region == TrustRegionMode::kOn || (options_.trust_region == TrustRegionMode::kAuto && plain);
+  if (trust_region) TrustRegionBox(data, &lower, &upper, &tr_diag);
+  const bool multiscale = options_.local_candidates == LocalCandidates::kMultiscale ||
+                          (options_.local_candidates == LocalCandidates::kAuto && plain);
+  const Eigen::MatrixXd raw = RawCandidates(data, seed, raw_n, lower, upper, multiscale);
   Suggestion s;
   s.diagnostics = {{"strategy", "gp"}, {"phase", "model"}, {"observations", n},
                    {"pending_conditioned", data.pending.rows()}};
+  if (!tr_diag.is_null()) s.diagnostics["trust_region"] = tr_diag;
   Eigen::VectorXd x;
   double value = 0;
   if (options_.acquisition == GpAcquisition::kTs) {
@@ -548,8 +626,15 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     acq::OptimizationDomain domain{encoding_.spec(), [this](const Eigen::VectorXd& r) { return encoding_.Snap(r); },
                                    *excluded};
     acq::OptimizerOptions oo;
-    oo.num_restarts = options_.restarts;
+    oo.num_restarts = options_.restarts > 0 ? options_.restarts : (plain ? 10 : 5);
     oo.max_evaluations = options_.optimizer_evaluations;
+    const bool boltzmann = options_.restart_selection == RestartSelection::kBoltzmann ||
+                           (options_.restart_selection == RestartSelection::kAuto && plain);
+    oo.restart_selection = boltzmann ? acq::OptimizerOptions::RestartSelection::kBoltzmann
+                               : acq::OptimizerOptions::RestartSelection::kDiverseTop;
+    oo.seed = seed;
+    oo.lower = lower;
+    oo.upper = upper;
     const acq::OptimizerResult r = acq::OptimizeAcquisition(*acquisition, raw, domain, oo);
     if (r.found) {
       x = r.x;
@@ -569,7 +654,10 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
       const double beta = acq::GpUcbBeta(n + 1, encoding_.dim(), options_.ucb_delta, 1.0);
       const acq::ConfigAcquisition check((*models)[0], ConstraintModels(*models), beta, 1e6);
       acq::OptimizationDomain open{encoding_.spec(), domain.snap, Eigen::MatrixXd(0, encoding_.dim())};
-      const acq::OptimizerResult rc = acq::OptimizeAcquisition(check, raw, open, oo);
+      acq::OptimizerOptions open_options = oo;  // the whole domain, not a trust region
+      open_options.lower.resize(0);
+      open_options.upper.resize(0);
+      const acq::OptimizerResult rc = acq::OptimizeAcquisition(check, raw, open, open_options);
       double violation = rc.found ? check.Violation(rc.x) : std::numeric_limits<double>::infinity();
       for (Eigen::Index i = 0; i < raw.rows() && violation > 0; ++i) {
         violation = std::min(violation, check.Violation(raw.row(i).transpose()));

@@ -1,0 +1,44 @@
+// A TuRBO-style trust region for the `gp` strategy (Eriksson et al. 2019, "Scalable global optimization via local
+// Bayesian optimization", TuRBO-1 with batch size 1), kept stateless: the side length is *replayed* from the
+// completed trials in trial order every time it is needed, so it needs no strategy state, survives a daemon
+// restart and is the same in Suggest and in a test.
+//
+// Replay: after the initial design the length starts at `length_init`; each later observation is a success when it
+// improves the best value so far by more than `improvement` * |best| (TuRBO's 1e-3 rule), else a failure.
+// `success_tolerance` successes in a row double the length (capped at `length_max`), `failure_tolerance` failures in
+// a row halve it; below `length_min` it restarts at `length_init` (TuRBO restarts its local model there; we keep the
+// data and only reopen the region). Lengths are in unit-cube coordinates: the region is the box of side `length`
+// (per coordinate, clipped to [0, 1]) centred at the incumbent.
+//
+// Thread safety: pure functions.
+#ifndef BAYESD_SRC_STRATEGIES_GP_TRUST_REGION_H_
+#define BAYESD_SRC_STRATEGIES_GP_TRUST_REGION_H_
+
+#include <vector>
+
+namespace bayesd {
+
+struct TrustRegionOptions {
+  double length_init = 0.8;
+  double length_min = 0.0078125;  // 0.5^7
+  double length_max = 1.6;
+  int success_tolerance = 3;
+  int failure_tolerance = 0;      // 0: TuRBO's max(4, d)
+  double improvement = 1e-3;      // relative improvement that counts as a success
+};
+
+struct TrustRegionState {
+  double length = 0;
+  int successes = 0;   // consecutive, at the end of the replay
+  int failures = 0;    // consecutive, at the end of the replay
+  int restarts = 0;    // times the length fell below length_min and was reset
+  int observations = 0;  // observations replayed after the initial design
+};
+
+// `y`: the observed objective in trial order, oriented so that larger is better (non-finite entries are failures
+// that do not move the best); the first `initial` entries are the initial design; `d`: number of parameters.
+TrustRegionState ReplayTrustRegion(const std::vector<double>& y, int initial, int d, const TrustRegionOptions& options);
+
+}  // namespace bayesd
+
+#endif  // BAYESD_SRC_STRATEGIES_GP_TRUST_REGION_H_
