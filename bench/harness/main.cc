@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "bench/failures/failure_problems.h"
 #include "bench/harness/http_client.h"
 #include "bench/harness/in_process_client.h"
 #include "bench/harness/runner.h"
@@ -55,6 +56,11 @@ void List() {
   for (const Problem& p : AllProblems()) {
     std::printf("  %-22s %-15s d=%-3d %-8s optimum=%.10g (%s)\n", p.name.c_str(), p.category.c_str(),
                 p.DesignDim(), p.minimize ? "minimize" : "maximize", p.optimum, p.optimum_status.c_str());
+  }
+  std::printf("crash problems (bench/failures: evaluations in a hidden region fail):\n");
+  for (const Problem& p : AllCrashProblems()) {
+    std::printf("  %-22s %-15s d=%-3d %-8s optimum=%.10g\n", p.name.c_str(), p.category.c_str(), p.DesignDim(),
+                p.minimize ? "minimize" : "maximize", p.optimum);
   }
   std::printf("strategies (in-process):");
   for (const std::string& s : StrategyNames()) std::printf(" %s", s.c_str());
@@ -183,6 +189,7 @@ int Main(int argc, char** argv) {
       continue;
     }
     const Problem* p = FindProblem(name);
+    if (!p) p = FindCrashProblem(name);
     if (!p) {
       std::fprintf(stderr, "unknown problem '%s' (see --list)\n", name.c_str());
       return 2;

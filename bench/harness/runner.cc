@@ -74,7 +74,9 @@ Status Tell(const Problem& p, const BenchStudy& study, const SuggestedTrial& t, 
   if (o.finite) {
     RETURN_IF_ERROR(client->Complete(t.number, o.values, o.cost));
   } else {
-    RETURN_IF_ERROR(client->Fail(t.number, "non-finite value"));
+    // A crash problem's region (bench/failures) fails like a crashed simulation; anything else non-finite too.
+    const char* reason = p.category == "crash" ? "crashed (bench crash region)" : "non-finite value";
+    RETURN_IF_ERROR(client->Fail(t.number, reason));
   }
   progress->evaluations += 1;
   progress->cum_cost += o.cost_charged;

@@ -70,7 +70,8 @@ struct GpStrategyOptions {
   // Failed trials: model P(not failed) by a GP classifier and multiply it into the acquisition (log form).
   bool model_failures = true;
   // Failed trials also enter the objective (and constraint) GPs at the worst completed value (and the worst
-  // observed constraint values), so EI there decays; only with model_failures, not in composite outputs mode.
+  // observed constraint values), so EI there decays; composite outputs mode: each output GP at that output's value
+  // in the trial with the worst composite value. Only with model_failures.
   bool impute_failures = true;
 
   // Effective initial design size for d parameters.

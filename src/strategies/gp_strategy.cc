@@ -67,6 +67,44 @@ struct StudyData {
   int num_trials = 0;                   // trials in the study (all states)
 };
 
+// Failed trials as pessimistic observations, appended after the completed rows (data->num_imputed of them), once
+// at least two completed trials have a finite objective: the objective at its worst completed value and, per
+// constraint, the worst observed value (most violating side), marked infeasible. Without this a failed point tells
+// the objective GP nothing, so EI just across the failure boundary never decays and keeps being proposed.
+// Composite outputs mode (`outs` non-empty): every output GP gets that output's value *in the trial with the worst
+// finite composite value* -- an observed output vector whose composite is the worst seen. Per-output extremes would
+// not do: an output has no "bad" direction of its own (a target can sit at either end), and a vector of separate
+// extremes may make the composite good, or non-finite.
+void ImputeFailedTrials(const StudySnapshot& study, const GpEncoding& encoding, std::vector<double>* y,
+                        std::vector<std::vector<double>>* c, std::vector<std::vector<double>>* outs,
+                        StudyData* data) {
+  if (data->num_failed == 0) return;
+  int worst = -1, finite = 0;  // y is oriented (larger is better); composite values may be NaN
+  for (size_t i = 0; i < y->size(); ++i) {
+    if (!std::isfinite((*y)[i])) continue;
+    ++finite;
+    if (worst < 0 || (*y)[i] < (*y)[worst]) worst = static_cast<int>(i);
+  }
+  if (finite < 2) return;
+  const StudyConfig& config = study.config;
+  std::vector<double> worst_c(c->size());
+  for (size_t k = 0; k < c->size(); ++k) {
+    const std::vector<double>& ck = (*c)[k];
+    const bool le = config.constraints[k].op == ConstraintOp::kLessEqual;
+    worst_c[k] = le ? *std::max_element(ck.begin(), ck.end()) : *std::min_element(ck.begin(), ck.end());
+  }
+  for (const Trial& t : study.trials) {
+    if (t.state != TrialState::kFailed) continue;
+    AppendRow(&data->x, encoding.Encode(t.params));
+    y->push_back((*y)[worst]);
+    for (size_t k = 0; k < c->size(); ++k) (*c)[k].push_back(worst_c[k]);
+    for (std::vector<double>& o : *outs) o.push_back(o[worst]);
+    data->feasible.push_back(c->empty());
+    data->trials.push_back(&t);
+    ++data->num_imputed;
+  }
+}
+
 }  // namespace
 
 class GpStrategy : public Strategy {
@@ -186,26 +224,7 @@ StudyData GpStrategy::Collect(const StudySnapshot& study) const {
     data.feasible.push_back(t.feasible.value_or(IsFeasible(config, t.values)));
     data.trials.push_back(&t);
   }
-  // Failed trials as pessimistic observations: the worst completed objective value and, per constraint, the worst
-  // observed value (most violating side), marked infeasible. Without this a failed point tells the objective GP
-  // nothing, so EI just across the failure boundary never decays and keeps being proposed.
-  if (options_.model_failures && options_.impute_failures && !composite() && y.size() >= 2 && data.num_failed > 0) {
-    const double worst = *std::min_element(y.begin(), y.end());
-    std::vector<double> worst_c(c.size());
-    for (size_t k = 0; k < c.size(); ++k) {
-      const bool le = config.constraints[k].op == ConstraintOp::kLessEqual;
-      worst_c[k] = le ? *std::max_element(c[k].begin(), c[k].end()) : *std::min_element(c[k].begin(), c[k].end());
-    }
-    for (const Trial& t : study.trials) {
-      if (t.state != TrialState::kFailed) continue;
-      AppendRow(&data.x, encoding_.Encode(t.params));
-      y.push_back(worst);
-      for (size_t k = 0; k < c.size(); ++k) c[k].push_back(worst_c[k]);
-      data.feasible.push_back(c.empty());
-      data.trials.push_back(&t);
-      ++data.num_imputed;
-    }
-  }
+  if (options_.model_failures && options_.impute_failures) ImputeFailedTrials(study, encoding_, &y, &c, &outs, &data);
   data.y = Eigen::Map<Eigen::VectorXd>(y.data(), static_cast<Eigen::Index>(y.size()));
   for (size_t k = 0; k < c.size(); ++k) {
     data.c[k] = Eigen::Map<Eigen::VectorXd>(c[k].data(), static_cast<Eigen::Index>(c[k].size()));
