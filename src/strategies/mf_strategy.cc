@@ -111,6 +111,16 @@ class MfStrategy : public Strategy {
     if (fid_.discrete) return coords_[NearestCandidate(fidelity)];
     return std::clamp((fidelity - fid_.low) / (fid_.high - fid_.low), 0.0, 1.0);
   }
+  double CostOf(int m) const { return cost_.Cost(values_[m]); }
+  // A lower fidelity is a candidate only when it costs at most max_cost_ratio of the target (mf_options.h).
+  bool Open(int m) const { return m == Target() || CostOf(m) <= options_.max_cost_ratio * CostOf(Target()); }
+  // No lower fidelity is cheap enough to pay: the study runs single-fidelity at the target.
+  bool SingleFidelity() const {
+    for (int m = 0; m < Target(); ++m) {
+      if (Open(m)) return false;
+    }
+    return true;
+  }
   double TrialCost(const Trial& t) const {
     if (t.cost && std::isfinite(*t.cost) && *t.cost > 0) return *t.cost;
     return cost_.Cost(t.fidelity.value_or(fid_.target()));
@@ -265,6 +275,10 @@ std::vector<std::pair<int, int>> MfStrategy::Design() const {
   const int d = encoding_.dim();
   const int n = options_.InitialTrials(d), nt = options_.InitialTargetTrials(d);
   std::vector<std::pair<int, int>> out;
+  if (SingleFidelity()) {  // the single-fidelity gp's design, at the target
+    for (int i = 0; i < n; ++i) out.push_back({i, Target()});
+    return out;
+  }
   for (int i = 0; i < n; ++i) out.push_back({i, 0});
   if (fid_.discrete) {
     for (int m = 1; m <= Target(); ++m) {
@@ -366,8 +380,10 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
     return acq::OptimizeAcquisition(a, raw, domain, oo);
   };
 
+  // No lower fidelity cheap enough to pay (max_cost_ratio): the single-fidelity gp's rule, target log EI (x PoF).
+  const bool single = SingleFidelity();
   Eigen::VectorXd max_values;
-  if (options_.acquisition == MfAcquisition::kMfMes) {
+  if (options_.acquisition == MfAcquisition::kMfMes && !single) {
     const Eigen::Index m = std::min<Eigen::Index>(kMaxValueCandidates, raw.rows());
     Eigen::MatrixXd cand(m + data.obj.x.rows(), encoding_.dim());
     cand << raw.topRows(m), data.obj.x;
@@ -380,10 +396,21 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
   Eigen::VectorXd chosen_x;
   double chosen_value = kNegInf;
   int evaluations = 0;
+  const double best_target = std::isfinite(incumbent) ? incumbent : believed;
   for (int m = 0; m <= tgt; ++m) {
     const double cost_m = cost_.Cost(values_[m]);
+    if (!Open(m)) {
+      per.push_back({{"fidelity", values_[m]}, {"cost", cost_m}, {"found", false},
+                     {"skipped", "costs more than max_cost_ratio (" + json(options_.max_cost_ratio).dump() +
+                                     ") of the target"}});
+      results.push_back(acq::OptimizerResult());
+      continue;
+    }
     std::shared_ptr<const acq::Acquisition> a;
-    if (options_.acquisition == MfAcquisition::kMfMes) {
+    if (single) {
+      a = std::make_shared<acq::LogExpectedImprovement>(target, best_target);
+      if (!constraints.empty()) a = std::make_shared<acq::ConstrainedAcquisition>(a, constraints);
+    } else if (options_.acquisition == MfAcquisition::kMfMes) {
       a = std::make_shared<MultiFidelityMes>(obj, m, max_values, cost_m, constraints);
     } else {
       a = std::make_shared<CostWeightedEi>(obj, m, std::isfinite(incumbent) ? incumbent : believed, cost_t / cost_m,
@@ -396,9 +423,10 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
     if (r.found) {
       e["value"] = Finite(r.value);
       // Value per unit cost: mf_mes is information per cost already; cost_ei is log(EI r cost_T / cost_m).
-      e["value_per_cost"] = Finite(options_.acquisition == MfAcquisition::kMfMes ? r.value
-                                                                                  : std::exp(r.value) / cost_t);
-      if (options_.acquisition == MfAcquisition::kMfMes) e["information"] = Finite(r.value * cost_m);
+      const bool mes = options_.acquisition == MfAcquisition::kMfMes && !single;
+      e["value_per_cost"] = Finite(mes ? r.value : std::exp(r.value) / cost_t);
+      if (mes) e["information"] = Finite(r.value * cost_m);
+      if (single) e["acquisition"] = "log_ei";
       if (m != tgt) {
         JointFidelityPosterior jp;
         double rr = 0;
@@ -412,7 +440,9 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
     }
     per.push_back(e);
   }
-  std::string reason = "acquisition";
+  std::string reason = single ? "single fidelity: no lower fidelity costs at most max_cost_ratio (" +
+                                    json(options_.max_cost_ratio).dump() + ") of the target; target log EI"
+                              : "acquisition";
   if (chosen >= 0 && chosen < tgt && results[tgt].found &&
       acq::IsNearRow(chosen_x, (*excluded)[chosen], kSaturationDistance)) {
     reason = "saturated: the fidelity " + json(values_[chosen]).dump() + " pick is within " +
@@ -422,7 +452,7 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
     chosen_value = results[tgt].value;
   }
   const bool ei_at_target = options_.target_point_ei && options_.acquisition == MfAcquisition::kMfMes;
-  if (chosen == tgt && (ei_at_target || acq::IsNearRow(chosen_x, (*excluded)[tgt], kSaturationDistance))) {
+  if (chosen == tgt && !single && (ei_at_target || acq::IsNearRow(chosen_x, (*excluded)[tgt], kSaturationDistance))) {
     // A target pick next to an evaluated target point (MES keeps returning to the believed argmax) -- or every target
     // pick with `target_point_ei` -- is replaced by the maximizer of target log EI (x PoF).
     const double best = std::isfinite(incumbent) ? incumbent : believed;
@@ -437,7 +467,7 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
                                    " of an evaluated target point: target log EI instead";
     }
   }
-  const bool guard = options_.target_every_cost > 0 && *low_cost >= options_.target_every_cost * cost_t;
+  const bool guard = !single && options_.target_every_cost > 0 && *low_cost >= options_.target_every_cost * cost_t;
   if (guard || chosen < 0) {
     // The target-fidelity recommendation: maximizer of the target posterior mean (x PoF), or of target log EI
     // (x PoF) when that point was already evaluated at the target.
