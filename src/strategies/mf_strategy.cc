@@ -36,6 +36,13 @@ constexpr int kMaxValueCandidates = 512;
 // sign that the low level has nothing left to say there (the model still credits it because it underestimates the
 // discrepancy): the target's own pick is evaluated instead.
 constexpr double kSaturationDistance = 0.02;
+// A saturated target pick (within kSaturationDistance of an evaluated target point) goes to target log EI; when that
+// neighbourhood already holds this many target evaluations, log EI must pick a point at least kSaturationDistance
+// from every evaluated target point. Without it Currin spent ~16 target evaluations on one point 0.02 from the
+// optimum (the co-kriging delta level, with its target data in one place, cannot learn the shift of the argmax):
+// median regret 0.00227 -> 0.000245 (Currin), 0.00037 -> 0.00027 (Forrester); 3 neighbours: 0.00045 / 0.00046,
+// a radius on every saturated pick: 0.00039 / 0.0014 (it stops Forrester's last refinement steps).
+constexpr int kMaxTargetNeighbours = 2;
 
 using model_util::AppendRow;
 using model_util::Mix;
@@ -374,10 +381,12 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
   acq::OptimizerOptions oo;
   oo.num_restarts = options_.restarts;
   oo.max_evaluations = options_.optimizer_evaluations;
-  auto optimize = [&](const acq::Acquisition& a, int m) {
+  auto optimize = [&](const acq::Acquisition& a, int m, double radius = -1) {
     acq::OptimizationDomain domain{encoding_.spec(), [this](const Eigen::VectorXd& r) { return encoding_.Snap(r); },
                                    (*excluded)[m]};
-    return acq::OptimizeAcquisition(a, raw, domain, oo);
+    acq::OptimizerOptions o = oo;
+    if (radius > 0) o.duplicate_tolerance = radius;
+    return acq::OptimizeAcquisition(a, raw, domain, o);
   };
 
   // No lower fidelity cheap enough to pay (max_cost_ratio): the single-fidelity gp's rule, target log EI (x PoF).
@@ -458,13 +467,21 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
     const double best = std::isfinite(incumbent) ? incumbent : believed;
     std::shared_ptr<const acq::Acquisition> ei = std::make_shared<acq::LogExpectedImprovement>(target, best);
     if (!constraints.empty()) ei = std::make_shared<acq::ConstrainedAcquisition>(ei, constraints);
-    const acq::OptimizerResult r = optimize(*ei, tgt);
+    int near = 0;
+    for (Eigen::Index i = 0; i < (*excluded)[tgt].rows(); ++i) {
+      if (((*excluded)[tgt].row(i).transpose() - chosen_x).cwiseAbs().maxCoeff() <= kSaturationDistance) ++near;
+    }
+    const double radius = near >= kMaxTargetNeighbours ? kSaturationDistance : -1;
+    const acq::OptimizerResult r = optimize(*ei, tgt, ei_at_target ? -1 : radius);
     if (r.found) {
       chosen_x = r.x;
       chosen_value = r.value;
       reason += ei_at_target ? "; target point by target log EI"
                              : "; target pick within " + json(kSaturationDistance).dump() +
-                                   " of an evaluated target point: target log EI instead";
+                                   " of an evaluated target point: target log EI instead" +
+                                   (radius > 0 ? " (at least " + json(kSaturationDistance).dump() +
+                                                     " from every evaluated target point)"
+                                               : std::string());
     }
   }
   const bool guard = !single && options_.target_every_cost > 0 && *low_cost >= options_.target_every_cost * cost_t;
