@@ -384,6 +384,37 @@ TEST(MfStrategyTest, ForresterThroughTheServiceFindsTheTargetOptimumCheaply) {
   EXPECT_NEAR(best->recommendation->params[0], 0.757249, 0.02);
 }
 
+// A model-phase target pick never becomes the third target evaluation within 0.02 of one point (the
+// target-neighbourhood rule of docs/multifidelity.md), except by the guard; and the rule does fire on Forrester.
+TEST(MfStrategyTest, TargetPicksDoNotPileUpOnOnePoint) {
+  MemoryStorage storage;
+  StudyService service(&storage, {});
+  ASSERT_TRUE(service.Load().ok());
+  ASSERT_TRUE(service.CreateStudy(ForresterConfig({}, 4), false).ok());
+  RunResult run;
+  Drive(&service, "forrester", 250, false, &run);
+  std::vector<double> target_x;
+  int fired = 0;
+  const std::vector<Trial> trials = service.ListTrials("forrester", {})->trials;
+  for (const Trial& t : trials) {
+    if (*t.fidelity != 1.0) continue;
+    const json d = json::parse(t.diagnostics_json);
+    const std::string reason = d.value("reason", "");
+    int near = 0;
+    for (double x : target_x) near += std::abs(x - t.params[0]) <= 0.02;
+    if (d["phase"] == "model" && reason.rfind("guard", 0) != 0) {
+      EXPECT_LE(near, 2) << "trial " << t.number << " " << reason << "\n" << Dump(&service, "forrester");
+    }
+    if (reason.find("from every evaluated target point") != std::string::npos) {
+      ++fired;
+      EXPECT_EQ(near, 0) << "trial " << t.number;
+    }
+    target_x.push_back(t.params[0]);
+  }
+  EXPECT_GT(fired, 0) << Dump(&service, "forrester");
+  EXPECT_LT(run.best_target - kForresterMin, 0.01);
+}
+
 TEST(MfStrategyTest, LowFidelityTrialsNeverCountAsBest) {
   MemoryStorage storage;
   StudyService service(&storage, {});
