@@ -39,6 +39,9 @@ Status MfStrategyOptions::Validate() const {
   if (!(target_every_cost >= 0) || !std::isfinite(target_every_cost)) {
     return Bad("target_every_cost", Num(target_every_cost), "must be >= 0 (0 disables the guard)");
   }
+  if (!(max_cost_ratio > 0 && max_cost_ratio <= 1)) {
+    return Bad("max_cost_ratio", Num(max_cost_ratio), "must be in (0, 1]");
+  }
   if (fit_random_starts < 0 || fit_random_starts > 50) {
     return Bad("fit_random_starts", Num(fit_random_starts), "must be in [0, 50]");
   }
@@ -55,6 +58,7 @@ StatusOr<MfStrategyOptions> ParseMfStrategyOptions(const StudyConfig& config) {
                                             {"acquisition", "model", "initial_trials", "initial_target_trials",
                                              "raw_samples", "restarts", "optimizer_evaluations",
                                              "max_value_samples", "fidelity_grid", "target_every_cost", "target_point_ei",
+                                             "max_cost_ratio",
                                              "fit_random_starts", "local_fit_evaluations", "full_refit_every"}));
   MfStrategyOptions o;
   RETURN_IF_ERROR(r.Enum<MfAcquisition>("acquisition",
@@ -77,6 +81,7 @@ StatusOr<MfStrategyOptions> ParseMfStrategyOptions(const StudyConfig& config) {
   RETURN_IF_ERROR(r.Int("fidelity_grid", &o.fidelity_grid));
   RETURN_IF_ERROR(r.Number("target_every_cost", &o.target_every_cost));
   RETURN_IF_ERROR(r.Bool("target_point_ei", &o.target_point_ei));
+  RETURN_IF_ERROR(r.Number("max_cost_ratio", &o.max_cost_ratio));
   RETURN_IF_ERROR(r.Int("fit_random_starts", &o.fit_random_starts));
   RETURN_IF_ERROR(r.Int("local_fit_evaluations", &o.local_fit_evaluations));
   RETURN_IF_ERROR(r.Int("full_refit_every", &o.full_refit_every));

@@ -384,6 +384,37 @@ TEST(MfStrategyTest, ForresterThroughTheServiceFindsTheTargetOptimumCheaply) {
   EXPECT_NEAR(best->recommendation->params[0], 0.757249, 0.02);
 }
 
+// A model-phase target pick never becomes the third target evaluation within 0.02 of one point (the
+// target-neighbourhood rule of docs/multifidelity.md), except by the guard; and the rule does fire on Forrester.
+TEST(MfStrategyTest, TargetPicksDoNotPileUpOnOnePoint) {
+  MemoryStorage storage;
+  StudyService service(&storage, {});
+  ASSERT_TRUE(service.Load().ok());
+  ASSERT_TRUE(service.CreateStudy(ForresterConfig({}, 4), false).ok());
+  RunResult run;
+  Drive(&service, "forrester", 250, false, &run);
+  std::vector<double> target_x;
+  int fired = 0;
+  const std::vector<Trial> trials = service.ListTrials("forrester", {})->trials;
+  for (const Trial& t : trials) {
+    if (*t.fidelity != 1.0) continue;
+    const json d = json::parse(t.diagnostics_json);
+    const std::string reason = d.value("reason", "");
+    int near = 0;
+    for (double x : target_x) near += std::abs(x - t.params[0]) <= 0.02;
+    if (d["phase"] == "model" && reason.rfind("guard", 0) != 0) {
+      EXPECT_LE(near, 2) << "trial " << t.number << " " << reason << "\n" << Dump(&service, "forrester");
+    }
+    if (reason.find("from every evaluated target point") != std::string::npos) {
+      ++fired;
+      EXPECT_EQ(near, 0) << "trial " << t.number;
+    }
+    target_x.push_back(t.params[0]);
+  }
+  EXPECT_GT(fired, 0) << Dump(&service, "forrester");
+  EXPECT_LT(run.best_target - kForresterMin, 0.01);
+}
+
 TEST(MfStrategyTest, LowFidelityTrialsNeverCountAsBest) {
   MemoryStorage storage;
   StudyService service(&storage, {});
@@ -491,6 +522,55 @@ TEST(MfStrategyTest, ContinuousFidelityUsesTheFidelityKernel) {
   ASSERT_TRUE(pred.ok()) << pred.status().ToString();
 }
 
+// Augmented-Branin-like costs (fixed 5 + s): the cheapest fidelity costs 0.84 of the target, more than
+// max_cost_ratio (0.5), so the study runs single-fidelity at the target -- design and target log EI; with
+// max_cost_ratio 1 the same study spends on the lower fidelities.
+TEST(MfStrategyTest, LowFidelitiesThatCannotPayAreNotUsed) {
+  for (const double ratio : {0.5, 1.0}) {
+    json body = {{"name", "fixed"},
+                 {"parameters", json::array({{{"name", "x"}, {"type", "float"}, {"low", 0}, {"high", 1}}})},
+                 {"objective", {{"name", "f"}, {"goal", "minimize"}}},
+                 {"fidelity", {{"name", "s"}, {"low", 0.01}, {"high", 1}, {"cost", {{"type", "linear"}, {"fixed", 5}}}}},
+                 {"strategy", {{"name", "gp"}, {"max_cost_ratio", ratio}}},
+                 {"seed", 3}};
+    auto config = ParseStudyConfig(body);
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    MemoryStorage storage;
+    StudyService service(&storage, {});
+    ASSERT_TRUE(service.Load().ok());
+    ASSERT_TRUE(service.CreateStudy(*config, false).ok());
+    int low = 0;
+    double best = 1e9;
+    for (int i = 0; i < 14; ++i) {
+      auto t = service.Suggest("fixed", {1, ""});
+      ASSERT_TRUE(t.ok()) << t.status().ToString();
+      const double s = *(*t)[0].fidelity, x = (*t)[0].params[0];
+      // The low end is a poor, shifted approximation.
+      const double v = ForresterHigh(x) + 4.0 * (1 - s) * std::cos(9 * x);
+      CompleteRequest req;
+      req.values["f"] = v;
+      ASSERT_TRUE(service.Complete("fixed", (*t)[0].number, req).ok());
+      if (s == 1.0) {
+        best = std::min(best, v);
+      } else {
+        ++low;
+      }
+    }
+    const json d = json::parse(service.ListTrials("fixed", {})->trials.back().diagnostics_json);
+    ASSERT_EQ(d["phase"], "model") << d.dump();
+    EXPECT_EQ(d["fidelities"].size(), 5u) << "every candidate fidelity is reported, skipped or not";
+    if (ratio == 0.5) {
+      EXPECT_EQ(low, 0);
+      EXPECT_NE(d["reason"].get<std::string>().find("single fidelity"), std::string::npos) << d.dump();
+      EXPECT_TRUE(d["fidelities"][0].contains("skipped")) << d.dump();
+      EXPECT_LT(best - kForresterMin, 0.1);
+    } else {
+      EXPECT_GT(low, 0) << "the design starts at the lowest fidelity";
+      EXPECT_FALSE(d["fidelities"][0].contains("skipped")) << d.dump();
+    }
+  }
+}
+
 TEST(MfStrategyTest, MixedSpaceThreeLevelsBatchesAndACompositeObjective) {
   json body = {{"name", "mixed"},
                {"parameters", json::array({{{"name", "x"}, {"type", "float"}, {"low", 0}, {"high", 1}},
@@ -539,7 +619,8 @@ TEST(MfStrategyTest, MixedSpaceThreeLevelsBatchesAndACompositeObjective) {
 
 TEST(MfStrategyTest, OptionsAreValidated) {
   for (const json& bad : {json{{"acquisition", "ucb"}}, json{{"model", "nope"}}, json{{"fidelity_grid", 1}},
-                          json{{"target_every_cost", -1}}, json{{"warp_outcomes", true}}, json{{"initial_trials", 1}}}) {
+                          json{{"target_every_cost", -1}}, json{{"warp_outcomes", true}}, json{{"initial_trials", 1}},
+                          json{{"max_cost_ratio", 0}}, json{{"max_cost_ratio", 1.5}}}) {
     json body = {{"name", "v"},
                  {"parameters", json::array({{{"name", "x"}, {"type", "float"}, {"low", 0}, {"high", 1}}})},
                  {"objective", {{"name", "f"}, {"goal", "minimize"}}},
