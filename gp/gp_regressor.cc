@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <string>
+#include <vector>
+
+#include <Eigen/Eigenvalues>
 
 namespace bayesd::gp {
 namespace {
@@ -38,7 +42,31 @@ GpStatus RefitPolicy::Validate() const {
   return newton_options.Validate();
 }
 
+namespace {
+
+// Laplace approximation of log p(y | prior) for a fit at theta with curvature h of the negated MAP objective.
+// The objective uses densities of the natural values for LogNormal / Gamma priors; the evidence integrates over the
+// log-space theta, so those priors get their Jacobian (+theta_i). Eigenvalues floored (flat ridges, bounds).
+double LaplaceLogEvidence(ExactGp* gp, const Eigen::VectorXd& theta, const Eigen::MatrixXd& h,
+                          const std::vector<bool>& natural_density) {
+  const double f = NegativeLogPosterior(gp, theta, /*use_priors=*/true, nullptr);
+  if (!std::isfinite(f)) return -std::numeric_limits<double>::infinity();
+  double jac = 0;
+  for (Eigen::Index i = 0; i < theta.size(); ++i) {
+    if (natural_density[static_cast<size_t>(i)]) jac += theta[i];
+  }
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(h);
+  if (eig.info() != Eigen::Success) return -std::numeric_limits<double>::infinity();
+  const double p = static_cast<double>(theta.size());
+  return -f + jac + 0.5 * p * std::log(2 * M_PI) - 0.5 * eig.eigenvalues().cwiseMax(1e-6).array().log().sum();
+}
+
+}  // namespace
+
 GpStatus GpRegressorOptions::Validate() const {
+  if (!(wide_lengthscale_prior_scale >= 0) || prior_selection_max_n < 0) {
+    return GpInvalid("GpRegressorOptions.wide_lengthscale_prior_scale and prior_selection_max_n must be >= 0");
+  }
   for (const GpStatus& s : {kernel.Validate(), gp.Validate(), fit.Validate(), transform.Validate(), refit.Validate()}) {
     if (!s.ok()) return s;
   }
@@ -75,6 +103,10 @@ FitDiagnostics GpRegressor::Fit(const Eigen::MatrixXd& x, const Eigen::VectorXd&
 
 FitDiagnostics GpRegressor::FullFit(const Eigen::VectorXd* warm) {
   fitted_ = false;
+  if (wide_prior_) {  // every full fit starts from the configured prior
+    gp_ = ExactGp(MakeKernel(spec_, options_.kernel), options_.gp);
+    wide_prior_ = false;
+  }
   if (const GpStatus s = transform_.Fit(y_); !s.ok()) return last_fit_ = FailedFit(s.message());
   const GpStatus s = gp_.SetData(x_, transform_.ToModel(y_), transform_.NoiseToModel(y_, noise_));
   if (!s.ok()) return last_fit_ = FailedFit(s.message());
@@ -92,9 +124,79 @@ FitDiagnostics GpRegressor::FullFit(const Eigen::VectorXd* warm) {
     }
     last_fit_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
+  if (fitted_) TryWidePrior();
   since_full_ = since_local_ = 0;
   lml_per_point_at_fit_ = LmlPerPoint();
   return last_fit_;
+}
+
+void GpRegressor::TryWidePrior() {
+  const StationaryKernelOptions& base = options_.kernel.stationary;
+  const int n = gp_.num_observations();
+  const int d = static_cast<int>(spec_.ColumnsOfType(ColumnType::kContinuous).size());
+  if (!(options_.wide_lengthscale_prior_scale > 0) || !options_.fit.use_priors || !base.lengthscale_prior ||
+      base.lengthscale_prior_log_density || n > options_.prior_selection_max_n || d == 0 ||
+      d != static_cast<int>(spec_.dim()) || !base.has_outputscale) {
+    return;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const Eigen::VectorXd theta_n = gp_.Hyperparameters();
+  Eigen::MatrixXd h_n = hessian_;
+  int evaluations = 0;
+  if (h_n.size() == 0 && !ObjectiveHessian(&gp_, theta_n, true, &h_n, &evaluations).ok()) {
+    gp_.SetHyperparameters(theta_n);
+    (void)gp_.Factorize();
+    return;
+  }
+  // Parameter layout of an all-continuous kernel: [log l_1..d, log s2, (log noise)].
+  const int p = gp_.NumHyperparameters();
+  // Both lengthscale priors are read as Normal densities of log l with the same centre: the configured LogNormal(loc,
+  // b) density of l equals Normal(loc - b^2, b) on log l up to the constant loc - b^2 / 2 per lengthscale (that is the
+  // prior whose mode the MAP finds). The noise prior (density of the variance) gets its Jacobian.
+  const double loc = Prior::DimensionScaledLengthscale(d).a() + base.lengthscale_prior_shift;
+  const double b = base.lengthscale_prior_scale;
+  const auto natural = [&]() {
+    std::vector<bool> v(static_cast<size_t>(p), false);
+    const Prior::Kind k = options_.gp.noise_prior.kind();
+    if (options_.gp.learn_noise) v.back() = k == Prior::Kind::kLogNormal || k == Prior::Kind::kGamma;
+    return v;
+  };
+  const double ev_n = LaplaceLogEvidence(&gp_, theta_n, h_n, natural()) + d * (loc - 0.5 * b * b);
+
+  KernelOptions wide_options = options_.kernel;
+  StationaryKernelOptions& ws = wide_options.stationary;
+  ws.lengthscale_prior_log_density = true;  // same log-space centre: loc + shift - scale^2
+  ws.lengthscale_prior_shift = base.lengthscale_prior_shift - b * b;
+  ws.lengthscale_prior_scale = options_.wide_lengthscale_prior_scale;
+  ExactGp wide(MakeKernel(spec_, wide_options), options_.gp);
+  bool ok = wide.SetData(x_, transform_.ToModel(y_), transform_.NoiseToModel(y_, noise_)).ok();
+  FitOptions local = options_.fit;
+  local.num_random_starts = 0;
+  FitDiagnostics fit_w;
+  Eigen::MatrixXd h_w;
+  if (ok) {
+    fit_w = FitHyperparameters(&wide, local, &theta_n);
+    evaluations += fit_w.evaluations;
+    ok = fit_w.success && ObjectiveHessian(&wide, wide.Hyperparameters(), true, &h_w, &evaluations).ok();
+  }
+  const double ev_w = ok ? LaplaceLogEvidence(&wide, wide.Hyperparameters(), h_w, natural())
+                         : -std::numeric_limits<double>::infinity();
+  last_fit_.evaluations += evaluations;
+  if (std::isfinite(ev_w) && ev_w > ev_n) {
+    gp_ = std::move(wide);
+    wide_prior_ = true;
+    if (hessian_.size() != 0) hessian_ = h_w;
+    last_fit_.log_likelihood = fit_w.log_likelihood;
+    last_fit_.log_posterior = fit_w.log_posterior;
+    last_fit_.jitter = fit_w.jitter;
+    last_fit_.message += "wide lengthscale prior (log evidence " + std::to_string(ev_w) + " vs " +
+                         std::to_string(ev_n) + "); ";
+  } else {
+    gp_.SetHyperparameters(theta_n);
+    fitted_ = gp_.Factorize().ok();
+    last_fit_.success = fitted_;
+  }
+  last_fit_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 double GpRegressor::LmlPerPoint() const {

@@ -53,6 +53,13 @@ struct GpRegressorOptions {
   FitOptions fit;                     // MAP multi-start L-BFGS
   OutcomeTransformOptions transform;  // standardization and optional warp
   RefitPolicy refit;                  // warm-start policy for AddObservations
+  // Empirical-Bayes width of the lengthscale prior (docs/gp.md, "Accuracy against scikit-learn"): after a full fit
+  // with the configured prior, one warm-started local fit under a wider prior with the same log-space centre (the
+  // density of log l, sd = wide_lengthscale_prior_scale); the fit with the larger Laplace evidence is kept. Only for
+  // all-continuous inputs with MAP priors and n <= prior_selection_max_n (where the prior matters and the extra fit,
+  // ~ +25%, is cheap). 0 = off.
+  double wide_lengthscale_prior_scale = 3.5;
+  int prior_selection_max_n = 200;
 
   GpStatus Validate() const;
 };
@@ -108,6 +115,8 @@ class GpRegressor {
 
  private:
   FitDiagnostics FullFit(const Eigen::VectorXd* warm);
+  // The wide-prior alternative of the empirical-Bayes width choice; replaces gp_ (and hessian_) when it wins.
+  void TryWidePrior();
   GpStatus CheckRows(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& noise) const;
   double LmlPerPoint() const;
 
@@ -124,6 +133,7 @@ class GpRegressor {
   double lml_per_point_at_fit_ = 0;
   FitDiagnostics last_fit_;
   Eigen::MatrixXd hessian_;  // curvature of the MAP objective for NewtonRefit (empty: not available)
+  bool wide_prior_ = false;  // gp_ currently carries the wide lengthscale prior (reset at the next full fit)
 };
 
 }  // namespace bayesd::gp

@@ -22,6 +22,12 @@ double Prior::LogDensity(double theta, double* dtheta) const {
       if (dtheta) *dtheta = -1.0 - z / b_;
       return -theta - std::log(b_) - kLogSqrt2Pi - 0.5 * z * z;
     }
+    case Kind::kNormalOfLog: {
+      // log p(theta) = -log(b sqrt(2 pi)) - (theta - a)^2 / (2 b^2).
+      const double z = (theta - a_) / b_;
+      if (dtheta) *dtheta = -z / b_;
+      return -std::log(b_) - kLogSqrt2Pi - 0.5 * z * z;
+    }
     case Kind::kGamma: {
       // log p(v) = a log b - lgamma(a) + (a - 1) log v - b v.
       const double v = std::exp(theta);
@@ -38,6 +44,8 @@ double Prior::LogMode() const {
       return 0;
     case Kind::kLogNormal:
       return a_ - b_ * b_;
+    case Kind::kNormalOfLog:
+      return a_;
     case Kind::kGamma:
       return a_ > 1 ? std::log((a_ - 1) / b_) : std::log(a_ / b_);
   }
@@ -45,10 +53,12 @@ double Prior::LogMode() const {
 }
 
 double Prior::LogSample(double z, double u) const {
+  if (custom_starts_) return start_loc_ + start_scale_ * z;
   switch (kind_) {
     case Kind::kNone:
       return 2.0 * (u - 0.5);
     case Kind::kLogNormal:
+    case Kind::kNormalOfLog:
       return a_ + b_ * z;
     case Kind::kGamma: {
       // Log-normal moment match of the gamma: good enough for choosing optimizer restarts.

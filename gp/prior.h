@@ -10,12 +10,16 @@ namespace bayesd::gp {
 
 class Prior {
  public:
-  enum class Kind { kNone, kLogNormal, kGamma };
+  enum class Kind { kNone, kLogNormal, kGamma, kNormalOfLog };
 
   Prior() = default;  // flat (no contribution)
   static Prior None() { return Prior(); }
   // log v ~ Normal(loc, scale^2).
   static Prior LogNormal(double loc, double scale) { return Prior(Kind::kLogNormal, loc, scale); }
+  // theta = log v ~ Normal(loc, scale^2), the density of theta itself (log p(v) + log v: the Jacobian of the log
+  // map included). Same distribution as LogNormal(loc, scale); the MAP point differs: in log space this prior's
+  // mode is loc, while the density of v (LogNormal above) adds a pull of -1 per unit of theta (mode loc - scale^2).
+  static Prior NormalOfLog(double loc, double scale) { return Prior(Kind::kNormalOfLog, loc, scale); }
   // v ~ Gamma(concentration, rate).
   static Prior Gamma(double concentration, double rate) { return Prior(Kind::kGamma, concentration, rate); }
 
@@ -23,6 +27,15 @@ class Prior {
   // lengthscale ~ LogNormal(sqrt(2) + log(d) / 2, sqrt(3)), d = number of ARD dimensions. Same constants as
   // BoTorch's get_covar_module_with_dim_scaled_prior.
   static Prior DimensionScaledLengthscale(int d);
+
+  // The same prior, with optimizer restarts (LogSample) drawn from log v ~ Normal(loc, scale^2) instead.
+  Prior WithStarts(double loc, double scale) const {
+    Prior p = *this;
+    p.start_loc_ = loc;
+    p.start_scale_ = scale;
+    p.custom_starts_ = true;
+    return p;
+  }
 
   Kind kind() const { return kind_; }
   double a() const { return a_; }
@@ -40,6 +53,9 @@ class Prior {
   Kind kind_ = Kind::kNone;
   double a_ = 0;  // loc or concentration
   double b_ = 1;  // scale or rate
+  bool custom_starts_ = false;
+  double start_loc_ = 0;
+  double start_scale_ = 1;
 };
 
 }  // namespace bayesd::gp

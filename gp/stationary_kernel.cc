@@ -32,8 +32,13 @@ Eigen::MatrixXd SquaredDistancesLower(const Eigen::MatrixXd& a) {
 StationaryKernel::StationaryKernel(std::vector<int> active_columns, const StationaryKernelOptions& options)
     : active_(std::move(active_columns)), type_(options.type), has_outputscale_(options.has_outputscale) {
   const int prior_dim = options.prior_dim > 0 ? options.prior_dim : static_cast<int>(active_.size());
-  const Prior ls_prior =
-      options.lengthscale_prior ? Prior::DimensionScaledLengthscale(prior_dim) : Prior::None();
+  const double loc = Prior::DimensionScaledLengthscale(prior_dim).a() + options.lengthscale_prior_shift;
+  const Prior hv = Prior::DimensionScaledLengthscale(prior_dim);
+  Prior ls_prior = !options.lengthscale_prior ? Prior::None()
+                         : options.lengthscale_prior_log_density
+                             ? Prior::NormalOfLog(loc, options.lengthscale_prior_scale)
+                             : Prior::LogNormal(loc, options.lengthscale_prior_scale);
+  if (options.lengthscale_prior && options.lengthscale_starts_hvarfner) ls_prior = ls_prior.WithStarts(hv.a(), hv.b());
   for (int c : active_) {
     AddParam("lengthscale[" + std::to_string(c) + "]", 0.0, std::log(options.min_lengthscale),
              std::log(options.max_lengthscale), ls_prior);

@@ -34,6 +34,12 @@ struct StationaryKernelOptions {
   // = number of active columns unless prior_dim > 0 overrides it (e.g. total ARD dims of a product kernel).
   bool lengthscale_prior = true;
   int prior_dim = 0;
+  // Form of the lengthscale prior (experimental knobs, defaults = Hvarfner/BoTorch): density of l (false) or of
+  // log l (true, Prior::NormalOfLog); loc shift added to sqrt(2) + log(d)/2; scale (sqrt(3)).
+  bool lengthscale_prior_log_density = false;
+  double lengthscale_prior_shift = 0.0;
+  double lengthscale_prior_scale = 1.7320508075688772935;
+  bool lengthscale_starts_hvarfner = false;  // restarts drawn from LogNormal(sqrt(2) + log(d)/2, sqrt(3))
   // Flat in log s2 within the bounds (as scikit-learn). A LogNormal(0, 1) here cost 15-25% RMSE on Branin, whose
   // standardized amplitude at long lengthscales is >> 1; BoTorch's vanilla model has no output scale at all.
   Prior outputscale_prior = Prior::None();

@@ -2,7 +2,8 @@
 // run_gp_bench.py (which runs scikit-learn on the same files). Not a unit test; see docs/performance.md.
 //
 // Usage: gp_bench [--starts=N] [--screen=N] [--ftol=X] [--no-ls-prior] [--no-noise-prior] [--min-noise=X]
-//        [--max-outputscale=X] FILE...
+//        [--max-outputscale=X] [--ls-prior-log] [--ls-prior-shift=X] [--ls-prior-scale=X] [--ls-sample-hvarfner]
+//        [--noise-prior=LOC,SCALE] [--wide-prior=S] [--select-max-n=N] FILE...
 // (the options change GpRegressorOptions away from the defaults, for ablations). Each FILE holds "n_train n_test d" then n_train + 4 training rows (x..., y), then
 // n_test rows (x..., f(x), y_noisy). The 4 extra rows are added one at a time for the refit timings.
 // Output: one "RESULT key=value ..." line per file, then "MAXRSS_KB <peak resident set>".
@@ -65,6 +66,22 @@ bool ParseOption(const std::string& arg) {
     g_options.fit.ftol_rel = std::stod(value());
   } else if (arg == "--no-ls-prior") {
     g_options.kernel.stationary.lengthscale_prior = false;
+  } else if (arg.rfind("--wide-prior=", 0) == 0) {  // wide_lengthscale_prior_scale (0 = no prior selection)
+    g_options.wide_lengthscale_prior_scale = std::stod(value());
+  } else if (arg.rfind("--select-max-n=", 0) == 0) {
+    g_options.prior_selection_max_n = std::stoi(value());
+  } else if (arg == "--ls-prior-log") {
+    g_options.kernel.stationary.lengthscale_prior_log_density = true;
+  } else if (arg.rfind("--ls-prior-shift=", 0) == 0) {
+    g_options.kernel.stationary.lengthscale_prior_shift = std::stod(value());
+  } else if (arg == "--ls-sample-hvarfner") {
+    g_options.kernel.stationary.lengthscale_starts_hvarfner = true;
+  } else if (arg.rfind("--ls-prior-scale=", 0) == 0) {
+    g_options.kernel.stationary.lengthscale_prior_scale = std::stod(value());
+  } else if (arg.rfind("--noise-prior=", 0) == 0) {  // LOC,SCALE of the log-normal noise-variance prior
+    const std::string v = value();
+    g_options.gp.noise_prior = bayesd::gp::Prior::LogNormal(std::stod(v.substr(0, v.find(','))),
+                                                            std::stod(v.substr(v.find(',') + 1)));
   } else if (arg == "--no-noise-prior") {
     g_options.gp.noise_prior = bayesd::gp::Prior::None();
   } else if (arg.rfind("--min-noise=", 0) == 0) {

@@ -107,6 +107,63 @@ TEST(PriorTest, DimensionScaledLengthscaleConstants) {
   EXPECT_NEAR(d, -1.0 - z / p.b(), 1e-14);
 }
 
+TEST(PriorTest, NormalOfLogIsTheLogSpaceDensityOfTheSameLogNormal) {
+  // NormalOfLog(a, b) is the density of theta = log v: LogNormal's log density + theta (the Jacobian).
+  const Prior ln = Prior::LogNormal(1.2, 1.7), nl = Prior::NormalOfLog(1.2, 1.7);
+  for (double theta : {-3.0, -0.4, 0.0, 1.2, 4.5}) {
+    double d = 0, d_ln = 0;
+    EXPECT_NEAR(nl.LogDensity(theta, &d), ln.LogDensity(theta, &d_ln) + theta, 1e-13);
+    EXPECT_NEAR(d, d_ln + 1.0, 1e-13);
+    const double h = 1e-6;
+    EXPECT_NEAR(d, (nl.LogDensity(theta + h, nullptr) - nl.LogDensity(theta - h, nullptr)) / (2 * h), 1e-7);
+  }
+  EXPECT_DOUBLE_EQ(nl.LogMode(), 1.2);
+  EXPECT_DOUBLE_EQ(ln.LogMode(), 1.2 - 1.7 * 1.7);
+  // Same MAP gradient as LogNormal(a + b^2, b): the density of v shifts the log-space centre by -b^2.
+  const Prior shifted = Prior::LogNormal(1.2 + 1.7 * 1.7, 1.7);
+  double d1 = 0, d2 = 0;
+  nl.LogDensity(0.7, &d1);
+  shifted.LogDensity(0.7, &d2);
+  EXPECT_NEAR(d1, d2, 1e-13);
+}
+
+TEST(PriorTest, WithStartsChangesOnlyTheRestartDraws) {
+  const Prior p = Prior::NormalOfLog(-1.0, 3.5), q = p.WithStarts(2.0, 0.5);
+  EXPECT_DOUBLE_EQ(p.LogSample(1.0, 0.5), -1.0 + 3.5);
+  EXPECT_DOUBLE_EQ(q.LogSample(1.0, 0.5), 2.0 + 0.5);
+  double d1 = 0, d2 = 0;
+  EXPECT_DOUBLE_EQ(p.LogDensity(0.3, &d1), q.LogDensity(0.3, &d2));
+  EXPECT_DOUBLE_EQ(d1, d2);
+  EXPECT_DOUBLE_EQ(p.LogMode(), q.LogMode());
+}
+
+TEST(PriorTest, StationaryKernelLengthscalePriorKnobs) {
+  // Default: Hvarfner's LogNormal on l. Log-density form with shift -b^2 has the same gradient everywhere.
+  StationaryKernelOptions base;
+  StationaryKernelOptions logform = base;
+  logform.lengthscale_prior_log_density = true;
+  logform.lengthscale_prior_shift = -3.0;
+  StationaryKernel a({0, 1}, base), b({0, 1}, logform);
+  Eigen::VectorXd p(3);
+  p << -0.5, 1.5, 0.7;
+  a.SetParams(p);
+  b.SetParams(p);
+  Eigen::VectorXd ga = Eigen::VectorXd::Zero(3), gb = Eigen::VectorXd::Zero(3);
+  a.LogPrior(&ga);
+  b.LogPrior(&gb);
+  EXPECT_LT((ga - gb).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_LT((a.DefaultParams() - b.DefaultParams()).cwiseAbs().maxCoeff(), 1e-12);
+  // A wider log-space prior pulls less far from its centre.
+  StationaryKernelOptions wide = logform;
+  wide.lengthscale_prior_scale = 3.5;
+  StationaryKernel w({0, 1}, wide);
+  w.SetParams(p);
+  Eigen::VectorXd gw = Eigen::VectorXd::Zero(3);
+  w.LogPrior(&gw);
+  EXPECT_LT(std::abs(gw[1]), std::abs(gb[1]));
+  EXPECT_EQ(gw[2], 0.0);  // output scale: flat
+}
+
 TEST(PriorTest, GammaGradientMatchesFiniteDifferences) {
   const Prior p = Prior::Gamma(3.0, 3.0);
   double d = 0;
