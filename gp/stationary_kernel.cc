@@ -32,8 +32,8 @@ Eigen::MatrixXd SquaredDistancesLower(const Eigen::MatrixXd& a) {
 StationaryKernel::StationaryKernel(std::vector<int> active_columns, const StationaryKernelOptions& options)
     : active_(std::move(active_columns)), type_(options.type), has_outputscale_(options.has_outputscale) {
   const int prior_dim = options.prior_dim > 0 ? options.prior_dim : static_cast<int>(active_.size());
-  const double loc = Prior::DimensionScaledLengthscale(prior_dim).a() + options.lengthscale_prior_shift;
   const Prior hv = Prior::DimensionScaledLengthscale(prior_dim);
+  const double loc = hv.a() + options.lengthscale_prior_shift;
   Prior ls_prior = !options.lengthscale_prior ? Prior::None()
                          : options.lengthscale_prior_log_density
                              ? Prior::NormalOfLog(loc, options.lengthscale_prior_scale)

@@ -105,6 +105,22 @@ void ImputeFailedTrials(const StudySnapshot& study, const GpEncoding& encoding, 
   }
 }
 
+// A square matrix in the strategy state: its entries row-major as a JSON array (the curvature of a model entry).
+using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+json SquareMatrixToJson(const Eigen::MatrixXd& m) {
+  std::vector<double> v(static_cast<size_t>(m.size()));
+  Eigen::Map<RowMajorMatrix>(v.data(), m.rows(), m.cols()) = m;
+  return v;
+}
+
+// p x p from a row-major array of p * p numbers; empty when absent or of another size (older states).
+Eigen::MatrixXd SquareMatrixFromJson(const json& j, Eigen::Index p) {
+  if (!j.is_array() || j.size() != static_cast<size_t>(p * p)) return Eigen::MatrixXd();
+  const std::vector<double> v = j.get<std::vector<double>>();
+  return Eigen::Map<const RowMajorMatrix>(v.data(), p, p);
+}
+
 }  // namespace
 
 class GpStrategy : public Strategy {
@@ -272,13 +288,8 @@ bool GpStrategy::EnsureModels(const StudyData& data, const json& state_in, json*
     if (entry.is_object() && entry.contains("theta")) {
       const std::vector<double> t = entry["theta"].get<std::vector<double>>();
       warm = Eigen::Map<const Eigen::VectorXd>(t.data(), static_cast<Eigen::Index>(t.size()));
-      // The curvature of the MAP objective at theta (p x p, row-major) for Newton refits; absent in older states.
-      const json& h = entry.value("curvature", json());
-      if (h.is_array() && h.size() == static_cast<size_t>(warm.size() * warm.size())) {
-        const std::vector<double> hv = h.get<std::vector<double>>();
-        curvature = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-            hv.data(), warm.size(), warm.size());
-      }
+      // The curvature of the MAP objective at theta for Newton refits; absent in older states.
+      curvature = SquareMatrixFromJson(entry.value("curvature", json()), warm.size());
     }
     const FitMode mode = ChooseMode(entry, n, fit);
     gp::FitDiagnostics d = model.Fit(data.x, ModelTarget(data, k), warm, mode, curvature);
@@ -294,13 +305,7 @@ bool GpStrategy::EnsureModels(const StudyData& data, const json& state_in, json*
               {"n", n},
               {"n_full", mode == FitMode::kFull ? n : (entry.is_object() ? entry.value("n_full", n) : n)}};
     if (mode == FitMode::kNone && entry.is_object()) e["n"] = entry.value("n", n);
-    const Eigen::MatrixXd& h = model.curvature();
-    if (h.size() != 0) {
-      std::vector<double> hv(static_cast<size_t>(h.size()));
-      Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(hv.data(), h.rows(),
-                                                                                         h.cols()) = h;
-      e["curvature"] = hv;
-    }
+    if (model.curvature().size() != 0) e["curvature"] = SquareMatrixToJson(model.curvature());
     entries.push_back(e);
     json desc = model.Describe(d);
     desc["mode"] = mode == FitMode::kFull ? "full" : (mode == FitMode::kLocal ? "local" : "restored");
@@ -350,15 +355,14 @@ Eigen::MatrixXd GpStrategy::RawCandidates(const StudyData& data, uint64_t seed, 
   std::mt19937_64 rng(Mix(seed ^ 0x10ca1ULL));
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> uniform;
-  const double lo_default = 0.0, hi_default = 1.0;
-  auto clip = [&](int j, double v) {
-    return std::clamp(v, boxed ? lower[j] : lo_default, boxed ? upper[j] : hi_default);
-  };
+  const Eigen::VectorXd lo = boxed ? lower : Eigen::VectorXd::Zero(d);
+  const Eigen::VectorXd hi = boxed ? upper : Eigen::VectorXd::Ones(d);
+  auto clip = [&](int j, double v) { return std::clamp(v, lo[j], hi[j]); };
+  const double region = (hi - lo).maxCoeff();  // perturbation scales are relative to the box
   if (!multiscale) {
-    const double shrink = boxed ? (upper - lower).maxCoeff() : 1.0;
     for (int i = 0; i < local; ++i) {
       Eigen::VectorXd x = top.row(i % top.rows()).transpose();
-      const double scale = ((i % 2 == 0) ? 0.01 : 0.1) * shrink;
+      const double scale = ((i % 2 == 0) ? 0.01 : 0.1) * region;
       for (int j : cont) x[j] = clip(j, x[j] + scale * normal(rng));
       raw.row(n - local + i) = x.transpose();
     }
@@ -367,7 +371,6 @@ Eigen::MatrixXd GpStrategy::RawCandidates(const StudyData& data, uint64_t seed, 
   // Multiscale: every centre gets every scale; every second round moves only a random subset of the coordinates
   // (each with probability min(0.5, 2 / #continuous), at least one), which keeps the good coordinates of the centre.
   static constexpr double kScales[] = {1e-3, 1e-2, 0.05, 0.2};
-  const double region = boxed ? (upper - lower).maxCoeff() : 1.0;
   const double p_subset = cont.empty() ? 1.0 : std::min(0.5, 2.0 / static_cast<double>(cont.size()));
   const int k = static_cast<int>(top.rows());
   for (int i = 0; i < local; ++i) {

@@ -312,6 +312,14 @@ StudyConfig ForresterConfig(json options = json::object(), uint64_t seed = 1, bo
 }
 
 // One line per trial (for failure messages): number, fidelity, x, value, the suggestion's reason.
+// Parses body, loads the service and creates the study; fails the calling test (ASSERT_NO_FATAL_FAILURE) on an error.
+void CreateStudyFromBody(StudyService* service, const json& body) {
+  auto config = ParseStudyConfig(body);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_TRUE(service->Load().ok());
+  ASSERT_TRUE(service->CreateStudy(*config, false).ok());
+}
+
 std::string Dump(StudyService* service, const std::string& name) {
   std::string out;
   const std::vector<Trial> trials = service->ListTrials(name, {})->trials;
@@ -491,12 +499,9 @@ TEST(MfStrategyTest, ContinuousFidelityUsesTheFidelityKernel) {
                {"fidelity", {{"name", "epochs"}, {"low", 1}, {"high", 20}, {"cost", {{"type", "learned"}}}}},
                {"strategy", {{"name", "gp"}, {"fidelity_grid", 4}}},
                {"seed", 5}};
-  auto config = ParseStudyConfig(body);
-  ASSERT_TRUE(config.ok()) << config.status().ToString();
   MemoryStorage storage;
   StudyService service(&storage, {});
-  ASSERT_TRUE(service.Load().ok());
-  ASSERT_TRUE(service.CreateStudy(*config, false).ok());
+  ASSERT_NO_FATAL_FAILURE(CreateStudyFromBody(&service, body));
   double best = 1e9;
   for (int i = 0; i < 22; ++i) {
     auto t = service.Suggest("cont", {1, ""});
@@ -533,12 +538,9 @@ TEST(MfStrategyTest, LowFidelitiesThatCannotPayAreNotUsed) {
                  {"fidelity", {{"name", "s"}, {"low", 0.01}, {"high", 1}, {"cost", {{"type", "linear"}, {"fixed", 5}}}}},
                  {"strategy", {{"name", "gp"}, {"max_cost_ratio", ratio}}},
                  {"seed", 3}};
-    auto config = ParseStudyConfig(body);
-    ASSERT_TRUE(config.ok()) << config.status().ToString();
     MemoryStorage storage;
     StudyService service(&storage, {});
-    ASSERT_TRUE(service.Load().ok());
-    ASSERT_TRUE(service.CreateStudy(*config, false).ok());
+    ASSERT_NO_FATAL_FAILURE(CreateStudyFromBody(&service, body));
     int low = 0;
     double best = 1e9;
     for (int i = 0; i < 14; ++i) {
@@ -581,12 +583,9 @@ TEST(MfStrategyTest, MixedSpaceThreeLevelsBatchesAndACompositeObjective) {
                {"fidelity", {{"name", "level"}, {"levels", {1, 2, 3}}, {"costs", {1, 2, 5}}}},
                {"strategy", {{"name", "gp"}, {"initial_trials", 6}}},
                {"seed", 9}};
-  auto config = ParseStudyConfig(body);
-  ASSERT_TRUE(config.ok()) << config.status().ToString();
   MemoryStorage storage;
   StudyService service(&storage, {});
-  ASSERT_TRUE(service.Load().ok());
-  ASSERT_TRUE(service.CreateStudy(*config, false).ok());
+  ASSERT_NO_FATAL_FAILURE(CreateStudyFromBody(&service, body));
   std::set<std::pair<std::vector<double>, double>> seen;
   for (int round = 0; round < 8; ++round) {
     auto t = service.Suggest("mixed", {3, ""});
