@@ -40,8 +40,24 @@ Status GpStrategyOptions::Validate() const {
   if (!(trust_region_length > 0 && trust_region_length <= 1.6)) {
     return Bad("trust_region_length", Num(trust_region_length), "must be in (0, 1.6]");
   }
+  if (!(trust_region_max_length == 0 ||
+        (trust_region_max_length >= trust_region_length && trust_region_max_length <= 1.6))) {
+    return Bad("trust_region_max_length", Num(trust_region_max_length),
+               "must be 0 (auto) or in [trust_region_length, 1.6]");
+  }
   if (trust_region_failure_tolerance < 0 || trust_region_failure_tolerance > 1000) {
     return Bad("trust_region_failure_tolerance", Num(trust_region_failure_tolerance), "must be in [0, 1000]");
+  }
+  if (!(trust_region_restart_length >= 0 && trust_region_restart_length < trust_region_length)) {
+    return Bad("trust_region_restart_length", Num(trust_region_restart_length),
+               "must be in [0, trust_region_length) (0: no restarts)");
+  }
+  if (!(trust_region_restart_side > trust_region_restart_length && trust_region_restart_side <= 1.6)) {
+    return Bad("trust_region_restart_side", Num(trust_region_restart_side),
+               "must be in (trust_region_restart_length, 1.6]");
+  }
+  if (!(trust_region_exclusion >= 0 && trust_region_exclusion <= 10)) {
+    return Bad("trust_region_exclusion", Num(trust_region_exclusion), "must be in [0, 10] (lengthscales; 0: none)");
   }
   if (mc_samples < 2 || mc_samples > 4096) return Bad("mc_samples", Num(mc_samples), "must be in [2, 4096]");
   if (!(ucb_beta_scale > 0)) return Bad("ucb_beta_scale", Num(ucb_beta_scale), "must be > 0");
@@ -68,7 +84,9 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                              "warp_outcomes", "composite_model", "composite_samples", "model_failures",
                                              "impute_failures", "restart_selection", "local_fraction",
                                              "local_candidates", "trust_region", "trust_region_length",
-                                             "trust_region_failure_tolerance"}));
+                                             "trust_region_failure_tolerance", "trust_region_max_length",
+                                             "trust_region_restart_length",
+                                             "trust_region_restart_side", "trust_region_exclusion"}));
   GpStrategyOptions o;
   RETURN_IF_ERROR(r.Enum<GpAcquisition>("acquisition",
                                         {{"log_ei", GpAcquisition::kLogEi},
@@ -102,6 +120,10 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
   }
   RETURN_IF_ERROR(r.Number("trust_region_length", &o.trust_region_length));
   RETURN_IF_ERROR(r.Int("trust_region_failure_tolerance", &o.trust_region_failure_tolerance));
+  RETURN_IF_ERROR(r.Number("trust_region_max_length", &o.trust_region_max_length));
+  RETURN_IF_ERROR(r.Number("trust_region_restart_length", &o.trust_region_restart_length));
+  RETURN_IF_ERROR(r.Number("trust_region_restart_side", &o.trust_region_restart_side));
+  RETURN_IF_ERROR(r.Number("trust_region_exclusion", &o.trust_region_exclusion));
   RETURN_IF_ERROR(r.Int("mc_samples", &o.mc_samples));
   RETURN_IF_ERROR(r.Number("ucb_beta_scale", &o.ucb_beta_scale));
   RETURN_IF_ERROR(r.Number("ucb_delta", &o.ucb_delta));

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <numeric>
@@ -19,6 +20,7 @@
 #include "acquisition/monte_carlo.h"
 #include "acquisition/normal.h"
 #include "acquisition/optimizer.h"
+#include "acquisition/penalty.h"
 #include "src/strategies/baseline_strategies.h"
 #include "src/strategies/gp_composite.h"
 #include "src/strategies/gp_encoding.h"
@@ -153,13 +155,25 @@ class GpStrategy : public Strategy {
   StudyData Collect(const StudySnapshot& study) const;
   Suggestion InitialPoint(const StudyConfig& config, json* state, Eigen::MatrixXd* excluded) const;
   StatusOr<Suggestion> ModelPoint(const StudyConfig& config, const StudyData& data, uint64_t seed,
-                                  std::vector<std::shared_ptr<const acq::Model>>* models, Eigen::MatrixXd* excluded);
+                                  std::vector<std::shared_ptr<const acq::Model>>* models, Eigen::MatrixXd* excluded,
+                                  json* state);
   // n raw candidates: scrambled Sobol points (in the box lower..upper of the continuous columns when given) and
   // local_fraction of them perturbations of the best observed points (options_.local_candidates).
   Eigen::MatrixXd RawCandidates(const StudyData& data, uint64_t seed, int n, const Eigen::VectorXd& lower,
                                 const Eigen::VectorXd& upper, bool multiscale) const;
-  // The trust region box (continuous columns; others [0, 1]) around the incumbent, diagnostics into *diag.
-  void TrustRegionBox(const StudyData& data, Eigen::VectorXd* lower, Eigen::VectorXd* upper, json* diag) const;
+  // The trust region box (continuous columns; others [0, 1]) around the incumbent -- or, after a restart, around
+  // the current segment's best point or its seed (sets segment_row_, spent_centres_, explore_step_) --,
+  // diagnostics into *diag. state: the strategy state (the segment seed is kept there), or null.
+  void TrustRegionBox(const StudyData& data, json* state, Eigen::VectorXd* lower, Eigen::VectorXd* upper,
+                      json* diag);
+  // The row seeding a restarted segment that starts at observation `start`: the best observed point (y oriented,
+  // NaN = not eligible) outside every spent region (one exclusion radius from each centre), or -1. Kept in
+  // state["trust_region_seed"] so it stays fixed while the segment runs (the lengthscales that define "outside"
+  // change with every fit).
+  int SegmentSeed(const StudyData& data, const std::vector<double>& y, int start, json* state) const;
+  // Radii of the spent-region exclusion per column: trust_region_exclusion x the objective GP's lengthscale
+  // (unit-cube units; 0 for columns without one).
+  Eigen::VectorXd ExclusionRadii() const;
   std::shared_ptr<const acq::Acquisition> MakeAcquisition(const StudyData& data,
                                                           const std::vector<std::shared_ptr<const acq::Model>>& m,
                                                           const Eigen::MatrixXd& raw, uint64_t seed) const;
@@ -189,6 +203,12 @@ class GpStrategy : public Strategy {
   json cache_theta_;                 // the state "models" the cache was built with
   json infeasibility_;               // the last optimistic-feasibility check (ModelPoint), copied into the state
   std::shared_ptr<const gp::GpClassifier> failure_model_;  // P(not failed), this Suggest call; null: not used
+  // Trust-region restarts, per pick (ModelPoint): the row of the current segment's centre once the region has
+  // restarted (-1: the global incumbent leads), the centres of spent regions (excluded from the acquisition), and
+  // whether the pick opens a segment that has neither points nor a seed (global exploration over a typical value).
+  int segment_row_ = -1;
+  Eigen::MatrixXd spent_centres_;
+  bool explore_step_ = false;
 };
 
 StudyData GpStrategy::Collect(const StudySnapshot& study) const {
@@ -351,7 +371,8 @@ Eigen::MatrixXd GpStrategy::RawCandidates(const StudyData& data, uint64_t seed, 
   }
   if (local == 0) return raw;
   // Perturbations of the best observed points so refinement can start near the incumbents.
-  const Eigen::MatrixXd top = TopObserved(data, boxed ? 1 : 5);
+  const Eigen::MatrixXd top = segment_row_ >= 0 ? Eigen::MatrixXd(data.x.row(segment_row_))
+                                                : TopObserved(data, boxed ? 1 : 5);
   std::mt19937_64 rng(Mix(seed ^ 0x10ca1ULL));
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> uniform;
@@ -405,8 +426,50 @@ Eigen::MatrixXd GpStrategy::TopObserved(const StudyData& data, int k) const {
   return out;
 }
 
-void GpStrategy::TrustRegionBox(const StudyData& data, Eigen::VectorXd* lower, Eigen::VectorXd* upper,
-                                json* diag) const {
+Eigen::VectorXd GpStrategy::ExclusionRadii() const {
+  Eigen::VectorXd radii = Eigen::VectorXd::Zero(encoding_.dim());
+  if (cache_.empty() || !cache_[0].ok()) return radii;
+  const Eigen::VectorXd theta = cache_[0].hyperparameters();
+  const std::vector<std::string> names = cache_[0].gp()->HyperparameterNames();
+  static const std::string kPrefix = "lengthscale[";
+  for (size_t i = 0; i < names.size() && static_cast<Eigen::Index>(i) < theta.size(); ++i) {
+    if (names[i].compare(0, kPrefix.size(), kPrefix) != 0) continue;
+    const int col = std::atoi(names[i].c_str() + kPrefix.size());
+    if (col >= 0 && col < encoding_.dim()) radii[col] = options_.trust_region_exclusion * std::exp(theta[i]);
+  }
+  return radii;
+}
+
+int GpStrategy::SegmentSeed(const StudyData& data, const std::vector<double>& y, int start, json* state) const {
+  const int observed = static_cast<int>(y.size());
+  if (state && state->contains("trust_region_seed")) {
+    const json& memo = (*state)["trust_region_seed"];
+    if (memo.value("segment_start", -1) == start) {
+      const int64_t trial = memo.value("trial", int64_t{-1});
+      for (int i = 0; i < observed; ++i) {
+        if (data.trials[i]->number == trial) return std::isfinite(y[i]) ? i : -1;
+      }
+      return -1;
+    }
+  }
+  int seed = -1;
+  if (spent_centres_.rows() > 0 && options_.trust_region_exclusion > 0) {
+    const acq::RegionPenalty ball(nullptr, spent_centres_, ExclusionRadii());
+    const double one_radius = std::log(-std::expm1(-0.5));  // the penalty at q = 1
+    for (int i = 0; i < observed; ++i) {
+      if (!std::isfinite(y[i]) || (seed >= 0 && y[i] <= y[seed])) continue;
+      if (ball.LogPenalty(data.x.row(i).transpose(), nullptr) >= one_radius) seed = i;
+    }
+  }
+  if (state) {
+    (*state)["trust_region_seed"] = {{"segment_start", start},
+                                     {"trial", seed >= 0 ? data.trials[seed]->number : int64_t{-1}}};
+  }
+  return seed;
+}
+
+void GpStrategy::TrustRegionBox(const StudyData& data, json* state, Eigen::VectorXd* lower, Eigen::VectorXd* upper,
+                                json* diag) {
   const int d = encoding_.dim();
   const int observed = static_cast<int>(data.y.size()) - data.num_imputed;  // imputed failures are the last rows
   std::vector<double> y(observed);
@@ -420,7 +483,36 @@ void GpStrategy::TrustRegionBox(const StudyData& data, Eigen::VectorXd* lower, E
   TrustRegionOptions tro;
   tro.length_init = options_.trust_region_length;
   tro.failure_tolerance = options_.trust_region_failure_tolerance;
+  tro.restart_length = options_.trust_region_restart_length;
+  tro.segment_length_init = options_.trust_region_restart_side;
+  tro.length_max = options_.TrustRegionMaxLength();
   const TrustRegionState tr = ReplayTrustRegion(y, options_.InitialTrials(d), d, tro);
+  *diag = {{"length", tr.length}, {"successes", tr.successes}, {"failures", tr.failures},
+           {"restarts", tr.restarts}};
+  if (tro.restart_length > 0 && tr.restarts > 0) {
+    // A restarted region: centred at the best point of its segment, or at its seed (the best point outside the
+    // spent regions) while that is better; the spent regions' centres are excluded from the acquisition.
+    spent_centres_.resize(0, d);
+    for (int i : tr.spent_best) AppendRow(&spent_centres_, data.x.row(i).transpose());
+    int centre = -1;
+    for (int i = std::min(tr.segment_start, observed); i < observed; ++i) {
+      if (std::isfinite(y[i]) && (centre < 0 || y[i] > y[centre])) centre = i;
+    }
+    const int seed = SegmentSeed(data, y, tr.segment_start, state);
+    if (seed >= 0 && (centre < 0 || y[seed] > y[centre])) centre = seed;
+    (*diag)["segment_start"] = tr.segment_start;
+    (*diag)["spent_regions"] = spent_centres_.rows();
+    (*diag)["seed_trial"] = seed >= 0 ? json(data.trials[seed]->number) : json(nullptr);
+    if (centre < 0) {  // nothing to centre on: this pick explores the whole domain
+      explore_step_ = true;
+      (*diag)["explore"] = true;
+      lower->resize(0);
+      upper->resize(0);
+      return;
+    }
+    segment_row_ = centre;
+    best = centre;
+  }
   *lower = Eigen::VectorXd::Zero(d);
   *upper = Eigen::VectorXd::Ones(d);
   for (int j : encoding_.spec().ColumnsOfType(gp::ColumnType::kContinuous)) {
@@ -428,8 +520,6 @@ void GpStrategy::TrustRegionBox(const StudyData& data, Eigen::VectorXd* lower, E
     (*lower)[j] = std::max(0.0, c - tr.length / 2);
     (*upper)[j] = std::min(1.0, c + tr.length / 2);
   }
-  *diag = {{"length", tr.length}, {"successes", tr.successes}, {"failures", tr.failures},
-           {"restarts", tr.restarts}};
 }
 
 bool GpStrategy::AnyFeasible(const StudyData& data) const {
@@ -438,6 +528,19 @@ bool GpStrategy::AnyFeasible(const StudyData& data) const {
 
 double GpStrategy::Incumbent(const StudyData& data) const {
   double best = -std::numeric_limits<double>::infinity();
+  if (!composite() && segment_row_ >= 0) return cache_[0].transform().ToModel(data.y[segment_row_]);
+  if (!composite() && explore_step_) {
+    // A restarted region with nothing to start from: EI over the median observed value, so the pick goes where the
+    // model expects a good value away from the spent regions (not merely where the variance is largest).
+    std::vector<double> v;
+    for (Eigen::Index i = 0; i < data.y.size(); ++i) {
+      if (std::isfinite(data.y[i])) v.push_back(cache_[0].transform().ToModel(data.y[i]));
+    }
+    if (!v.empty()) {
+      std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+      return v[v.size() / 2];
+    }
+  }
   for (Eigen::Index i = 0; i < data.y.size(); ++i) {
     if (!std::isfinite(data.y[i]) || !(data.c.empty() || data.feasible[i])) continue;
     // Composite outputs mode: in the composite's own units (oriented); otherwise in the objective's model space.
@@ -601,7 +704,7 @@ void GpStrategy::FitFailureModel(const StudyData& data, json* diag) {
 
 StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const StudyData& data, uint64_t seed,
                                             std::vector<std::shared_ptr<const acq::Model>>* models,
-                                            Eigen::MatrixXd* excluded) {
+                                            Eigen::MatrixXd* excluded, json* state) {
   const auto t0 = Clock::now();
   const int n = static_cast<int>(data.y.size());
   // Candidate budget shrinks with n: scoring is O(n^2) per candidate.
@@ -613,7 +716,10 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
   const bool plain = constraint_specs_.empty() && !config.objective.composite();
   const bool trust_region =
       options_.trust_region == TrustRegionMode::kOn || (options_.trust_region == TrustRegionMode::kAuto && plain);
-  if (trust_region) TrustRegionBox(data, &lower, &upper, &tr_diag);
+  segment_row_ = -1;
+  spent_centres_.resize(0, 0);
+  explore_step_ = false;
+  if (trust_region) TrustRegionBox(data, state, &lower, &upper, &tr_diag);
   const bool multiscale = options_.local_candidates == LocalCandidates::kMultiscale ||
                           (options_.local_candidates == LocalCandidates::kAuto && plain);
   const Eigen::MatrixXd raw = RawCandidates(data, seed, raw_n, lower, upper, multiscale);
@@ -642,6 +748,9 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     if (!status.ok()) s.diagnostics["model_message"] = status.message();
   } else {
     auto acquisition = MakeAcquisition(data, *models, raw, seed);
+    if (spent_centres_.rows() > 0 && options_.trust_region_exclusion > 0 && acquisition->log_scale()) {
+      acquisition = std::make_shared<acq::RegionPenalty>(acquisition, spent_centres_, ExclusionRadii());
+    }
     if (failure_model_ && acquisition->log_scale()) {
       acquisition = std::make_shared<acq::WithSuccessProbability>(acquisition, failure_model_);
     }
@@ -760,7 +869,7 @@ StatusOr<std::vector<Suggestion>> GpStrategy::Suggest(const StudySnapshot& study
       continue;
     }
     const uint64_t seed = Mix(study.config.seed ^ Mix(ask * 4096 + i));
-    ASSIGN_OR_RETURN(Suggestion s, ModelPoint(study.config, data, seed, &models, &excluded));
+    ASSIGN_OR_RETURN(Suggestion s, ModelPoint(study.config, data, seed, &models, &excluded, &js));
     s.diagnostics["fit"] = fit_diag;
     s.diagnostics["fit_ms"] = fit_ms;
     if (!failure_diag.is_null()) s.diagnostics["failure_model"] = failure_diag;

@@ -6,9 +6,15 @@
 // Replay: after the initial design the length starts at `length_init`; each later observation is a success when it
 // improves the best value so far by more than `improvement` * |best| (TuRBO's 1e-3 rule), else a failure.
 // `success_tolerance` successes in a row double the length (capped at `length_max`), `failure_tolerance` failures in
-// a row halve it; below `length_min` it restarts at `length_init` (TuRBO restarts its local model there; we keep the
-// data and only reopen the region). Lengths are in unit-cube coordinates: the region is the box of side `length`
-// (per coordinate, clipped to [0, 1]) centred at the incumbent.
+// a row halve it. Restarts: with `restart_length` > 0 (the gp strategy's default), a side below it means the region
+// is spent -- a new *segment* begins with the next observation, with side `segment_length_init`, successes counted
+// against the segment's own best; the caller centres the new region at the segment's best point, or before it has
+// one at a seed (gp strategy: the best observed point outside every spent region) and excludes the spent regions'
+// centres from the acquisition (acquisition/penalty.h). This is TuRBO's restart, except that the GP keeps all the
+// data and the restart starts from the data's next-best basin instead of a fresh design (docs/bo.md). Without
+// `restart_length` the legacy rule applies: below `length_min` the side is reset to `length_init` around the global
+// incumbent. Lengths are in unit-cube coordinates: the region is the box of side `length` (per coordinate, clipped
+// to [0, 1]) centred at the incumbent (or segment centre).
 //
 // Thread safety: pure functions.
 #ifndef BAYESD_SRC_STRATEGIES_GP_TRUST_REGION_H_
@@ -25,14 +31,22 @@ struct TrustRegionOptions {
   int success_tolerance = 3;
   int failure_tolerance = 0;      // 0: TuRBO's max(4, d)
   double improvement = 1e-3;      // relative improvement that counts as a success
+  // > 0: restarts in segments (above). 0: the legacy rule.
+  double restart_length = 0;
+  double segment_length_init = 0;  // side of a restarted segment (0: length_init); must exceed restart_length
 };
 
 struct TrustRegionState {
   double length = 0;
   int successes = 0;   // consecutive, at the end of the replay
   int failures = 0;    // consecutive, at the end of the replay
-  int restarts = 0;    // times the length fell below length_min and was reset
+  int restarts = 0;    // times the region was spent (restart_length) or reset (length_min)
   int observations = 0;  // observations replayed after the initial design
+  // First index (into y) of the current segment: `initial` for the first one (which also sees the initial design);
+  // with restart_length > 0, the index after the observation that spent the previous region.
+  int segment_start = 0;
+  // Per spent segment (restart_length > 0), the index of its best observation: the centre it converged to.
+  std::vector<int> spent_best;
 };
 
 // `y`: the observed objective in trial order, oriented so that larger is better (non-finite entries are failures

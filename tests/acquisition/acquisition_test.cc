@@ -1,6 +1,7 @@
 // Closed forms, tail behaviour and input gradients of every acquisition in acquisition/.
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -9,6 +10,7 @@
 #include "acquisition/acquisition.h"
 #include "acquisition/monte_carlo.h"
 #include "acquisition/normal.h"
+#include "acquisition/penalty.h"
 #include "tests/acquisition/test_models.h"
 
 namespace bayesd::acquisition {
@@ -166,7 +168,14 @@ INSTANTIATE_TEST_SUITE_P(
         GradientCase{"nei", [](auto m) { return std::make_shared<NoisyExpectedImprovement>(m, Baseline(*m, 5), 32, 7); }},
         GradientCase{"kg", [](auto m) { return std::make_shared<KnowledgeGradient>(m, Baseline(*m, 6), 64); }},
         GradientCase{"mes",
-                     [](auto m) { return std::make_shared<MaxValueEntropySearch>(m, m->gp().x(), 0.5, 8); }}),
+                     [](auto m) { return std::make_shared<MaxValueEntropySearch>(m, m->gp().x(), 0.5, 8); }},
+        GradientCase{"log_ei+region_penalty",
+                     [](auto m) {
+                       Eigen::MatrixXd centres(2, 3);
+                       centres << 0.3, 0.6, 0.2, 0.9, 0.1, 0.5;
+                       return std::make_shared<RegionPenalty>(std::make_shared<LogExpectedImprovement>(m, 0.5),
+                                                              centres, Eigen::Vector3d(0.2, 1.5, 0.4));
+                     }}),
     [](const auto& info) {
       std::string n = info.param.name;
       for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
@@ -218,6 +227,32 @@ TEST(ThompsonSamplingTest, JointSampleIsDeterministicPerSeedAndInterpolates) {
   EXPECT_EQ(a, b);
   // At (nearly) noiseless observed points the sample equals the data.
   EXPECT_LT((a - model->gp().y()).cwiseAbs().maxCoeff(), 1e-2);
+}
+
+TEST(RegionPenaltyTest, ClosedFormAndExclusionAtTheCentre) {
+  auto model = SmallGp(2, 8, 4, 1e-3);
+  ASSERT_NE(model, nullptr);
+  auto base = std::make_shared<LogExpectedImprovement>(model, 0.5);
+  Eigen::MatrixXd centre(1, 2);
+  centre << 0.4, 0.6;
+  // Radius 0.1 in x0; column 1 has no radius (ignored), so only x0 counts.
+  const RegionPenalty p(base, centre, Eigen::Vector2d(0.1, 0.0));
+  const Eigen::Vector2d one_radius(0.5, 0.1);  // q = 1
+  EXPECT_NEAR(p.LogPenalty(one_radius, nullptr), std::log(1 - std::exp(-0.5)), 1e-12);
+  EXPECT_NEAR(p.Evaluate(one_radius, nullptr), base->Evaluate(one_radius, nullptr) + std::log(1 - std::exp(-0.5)),
+              1e-12);
+  const Eigen::Vector2d three_radii(0.1, 0.9);  // q = 9: nearly no penalty
+  EXPECT_NEAR(p.LogPenalty(three_radii, nullptr), std::log(1 - std::exp(-4.5)), 1e-12);
+  // At the centre (whatever the ignored column): excluded, and a zero gradient rather than NaN.
+  Eigen::VectorXd g;
+  EXPECT_EQ(p.Evaluate(Eigen::Vector2d(0.4, 0.05), &g), -std::numeric_limits<double>::infinity());
+  ASSERT_EQ(g.size(), 2);
+  EXPECT_TRUE(g.allFinite());
+  // Batch scoring equals point scoring.
+  Eigen::MatrixXd xs(3, 2);
+  xs << 0.5, 0.1, 0.1, 0.9, 0.45, 0.3;
+  const Eigen::VectorXd many = p.EvaluateMany(xs);
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(many[i], p.Evaluate(xs.row(i).transpose(), nullptr), 1e-10);
 }
 
 }  // namespace

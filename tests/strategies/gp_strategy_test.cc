@@ -707,6 +707,87 @@ TEST(GpStrategyTest, QualityOptionsAreValidated) {
   EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_length", 0}})), "strategy.trust_region_length");
   EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_failure_tolerance", -1}})),
             "strategy.trust_region_failure_tolerance");
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_restart_length", 0.8}})), "strategy.trust_region_restart_length");
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_restart_length", -0.1}})),
+            "strategy.trust_region_restart_length");
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_restart_side", 0.05}})), "strategy.trust_region_restart_side");
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_exclusion", -1}})), "strategy.trust_region_exclusion");
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_exclusion", "wide"}})), "strategy.trust_region_exclusion");
+  EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"trust_region_restart_length", 0}})).ok());
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_max_length", 0.5}})), "strategy.trust_region_max_length");
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_max_length", 2}})), "strategy.trust_region_max_length");
+  EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"trust_region_max_length", 1.6}})).ok());
+}
+
+TEST(GpStrategyTest, TrustRegionReplayRestartsInSegments) {
+  TrustRegionOptions o;
+  o.restart_length = 0.3;
+  o.segment_length_init = 0.4;  // must exceed restart_length (the option validation enforces it)
+  // d = 2: 4 failures halve; 0.8 -> 0.4 -> 0.2 < 0.3 spends the region after the 8th failure (index 9).
+  std::vector<double> y = {1, 5, 0, 0, 0, 0, 0, 0, 0, 0};
+  TrustRegionState s = ReplayTrustRegion(y, 2, 2, o);
+  EXPECT_EQ(s.restarts, 1);
+  EXPECT_EQ(s.segment_start, 10);
+  EXPECT_EQ(s.spent_best, std::vector<int>{1});  // the best point of the spent segment
+  EXPECT_EQ(s.length, 0.4);
+  // The new segment counts successes against its own best (-inf at its start), not the global 5.
+  y.insert(y.end(), {-3, -2, -1});
+  s = ReplayTrustRegion(y, 2, 2, o);
+  EXPECT_EQ(s.segment_start, 10);
+  EXPECT_EQ(s.length, 0.8);  // 3 successes double the side
+  // Without restart_length: the legacy rule (no segments).
+  o.restart_length = 0;
+  s = ReplayTrustRegion(y, 2, 2, o);
+  EXPECT_EQ(s.restarts, 0);
+  EXPECT_EQ(s.segment_start, 2);
+  EXPECT_TRUE(s.spent_best.empty());
+}
+
+TEST(GpStrategyTest, TrustRegionRestartStartsAtTheBestPointOutsideTheSpentRegion) {
+  // Failure tolerance 1 and restart below 0.3: the region is spent after a few asks without improvement.
+  const StudyConfig config =
+      BraninConfig("gp", {{"trust_region", true}, {"initial_trials", 8}, {"trust_region_failure_tolerance", 1},
+                          {"trust_region_restart_length", 0.3}, {"trust_region_restart_side", 0.25}}, 3);
+  Loop loop = MakeLoop(config);
+  auto unit = [](const std::vector<double>& p) { return std::vector<double>{(p[0] + 5) / 15, p[1] / 15}; };
+  bool checked = false;
+  for (int round = 0; round < 40 && !checked; ++round) {
+    StatusOr<std::vector<int64_t>> asked = loop.Ask(1);
+    ASSERT_TRUE(asked.ok()) << asked.status().message();
+    const Trial t = loop.trials()[(*asked)[0]];
+    const nlohmann::json d = nlohmann::json::parse(t.diagnostics_json);
+    if (d["phase"] == "model" && d["trust_region"]["restarts"].get<int>() >= 1) {
+      const nlohmann::json& tr = d["trust_region"];
+      EXPECT_GE(tr["spent_regions"].get<int>(), 1) << d.dump();
+      EXPECT_NE(d["acquisition"].get<std::string>().find("region_penalty"), std::string::npos) << d.dump();
+      ASSERT_FALSE(tr["seed_trial"].is_null()) << d.dump();  // Branin's data has points outside one basin
+      const Trial& seed = loop.trials()[tr["seed_trial"].get<int64_t>()];
+      // The seed is not the global incumbent (that one is the spent region's centre) ...
+      double best = std::numeric_limits<double>::infinity();
+      for (const Trial& u : loop.trials()) {
+        if (u.state == TrialState::kCompleted) best = std::min(best, u.values.at("f"));
+      }
+      EXPECT_GT(seed.values.at("f"), best);
+      // ... and the first pick of the new segment lies in the box of the restart side around it.
+      const std::vector<double> c = unit(seed.params), x = unit(t.params);
+      for (int j = 0; j < 2; ++j) EXPECT_LE(std::abs(x[j] - c[j]), 0.125 + 1e-9) << d.dump();
+      // The seed is kept in the state and survives a daemon restart while the segment runs.
+      loop.Tell(t.number, Branin(t.params) + 50);  // no improvement: the segment keeps its seed as the centre
+      StatusOr<std::unique_ptr<Strategy>> fresh = CreateStrategy(config);
+      ASSERT_TRUE(fresh.ok());
+      loop.Restart(std::move(*fresh));
+      StatusOr<std::vector<int64_t>> again = loop.Ask(1);
+      ASSERT_TRUE(again.ok());
+      const nlohmann::json d2 = nlohmann::json::parse(loop.trials()[(*again)[0]].diagnostics_json);
+      if (d2["trust_region"]["segment_start"] == tr["segment_start"]) {
+        EXPECT_EQ(d2["trust_region"]["seed_trial"], tr["seed_trial"]) << d2.dump();
+      }
+      checked = true;
+      break;
+    }
+    loop.Tell(t.number, Branin(t.params));
+  }
+  EXPECT_TRUE(checked) << "no restart within 40 asks";
 }
 
 TEST(GpStrategyTest, TrustRegionReplayFollowsTurboRules) {
