@@ -271,6 +271,48 @@ TEST(MfCompositeStrategyTest, OneSurrogatePerOutputReachesTheTargetCompositeOpti
   }
 }
 
+// With a constraint c = 0.2 - x <= 0 (a multi-fidelity surrogate of its own, after the outputs'): x* = 0.3 stays
+// feasible, and every output, the composite and the constraint are predicted at the target.
+TEST(MfCompositeStrategyTest, ConstraintsGetTheirOwnSurrogateAfterTheOutputs) {
+  MemoryStorage storage;
+  StudyService service(&storage, {});
+  json body = StudyBody("", 3);
+  body["constraints"] = json::array({{{"name", "c"}, {"op", "<="}, {"bound", 0.0}}});
+  body["outputs"].push_back({{"name", "c"}});  // a measured value: listed among the outputs (not in the targets)
+  ASSERT_NO_FATAL_FAILURE(CreateStudyFromBody(&service, body));
+  double cost = 0, best = std::numeric_limits<double>::infinity();
+  while (cost < 150) {
+    auto t = service.Suggest("comp", {1, ""});
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    const Trial& trial = (*t)[0];
+    const int level = *trial.fidelity == 1.0 ? 1 : 0;
+    const double x = trial.params[0];
+    CompleteRequest req;
+    req.values["y0"] = Output(0, level, x);
+    req.values["y1"] = Output(1, level, x);
+    req.values["c"] = 0.2 - x + (level == 0 ? 0.03 : 0.0);
+    req.cost = level == 1 ? 10.0 : 1.0;
+    ASSERT_TRUE(service.Complete("comp", trial.number, req).ok());
+    cost += *req.cost;
+    if (level == 1 && x >= 0.2) best = std::min(best, Composite(req.values["y0"], req.values["y1"]));
+  }
+  EXPECT_LT(best, 1e-3);
+  const json d = json::parse(service.ListTrials("comp", {})->trials.back().diagnostics_json);
+  ASSERT_EQ(d["phase"], "model") << d.dump();
+  ASSERT_TRUE(d["fit"]["fit"].is_array());
+  // Every output has its surrogate (c too, as the single-fidelity gp models every output; weight 0 in g), then the
+  // constraint.
+  EXPECT_EQ(d["fit"]["fit"].size(), 4u) << "y0, y1, c, then the constraint c";
+  auto rec = service.Best("comp");
+  ASSERT_TRUE(rec.ok() && rec->recommendation.has_value());
+  EXPECT_GE(rec->recommendation->params[0], 0.2);
+  auto pred = service.Predict("comp", {{0.1}, {0.5}});
+  ASSERT_TRUE(pred.ok()) << pred.status().ToString();
+  for (const char* name : {"y0", "y1", "g", "c"}) ASSERT_TRUE((*pred)[0].count(name)) << name;
+  EXPECT_NEAR((*pred)[0].at("c").mean, 0.1, 0.02);
+  EXPECT_NEAR((*pred)[1].at("c").mean, -0.3, 0.02);
+}
+
 TEST(MfCompositeStrategyTest, ScalarModeModelsTheCombinedValue) {
   MemoryStorage storage;
   StudyService service(&storage, {});
