@@ -313,6 +313,44 @@ TEST(MfCompositeStrategyTest, ConstraintsGetTheirOwnSurrogateAfterTheOutputs) {
   EXPECT_NEAR((*pred)[1].at("c").mean, -0.3, 0.02);
 }
 
+// A continuous fidelity (epochs 1..20, cost 0.5 epochs): one fidelity-kernel surrogate per output; the low end is a
+// biased version of both outputs.
+TEST(MfCompositeStrategyTest, ContinuousFidelityUsesOneFidelityKernelPerOutput) {
+  json body = StudyBody("", 4);
+  body["fidelity"] = {{"name", "epochs"}, {"low", 1}, {"high", 20}, {"cost", {{"type", "linear"}}}};
+  body["strategy"]["fidelity_grid"] = 4;
+  MemoryStorage storage;
+  StudyService service(&storage, {});
+  ASSERT_NO_FATAL_FAILURE(CreateStudyFromBody(&service, body));
+  double best = std::numeric_limits<double>::infinity();
+  int low = 0;
+  for (int i = 0; i < 24; ++i) {
+    auto t = service.Suggest("comp", {1, ""});
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    const double e = *(*t)[0].fidelity, x = (*t)[0].params[0], bias = 1 - e / 20.0;
+    CompleteRequest req;
+    req.values["y0"] = ForresterHigh(x) + 3.0 * bias * std::cos(7 * x);
+    req.values["y1"] = WaveHigh(x) + 0.5 * bias * x;
+    ASSERT_TRUE(service.Complete("comp", (*t)[0].number, req).ok());
+    if (e == 20.0) {
+      best = std::min(best, Composite(req.values["y0"], req.values["y1"]));
+    } else {
+      ++low;
+    }
+  }
+  EXPECT_GT(low, 0);
+  EXPECT_LT(best, 0.05);
+  const json d = json::parse(service.ListTrials("comp", {})->trials.back().diagnostics_json);
+  ASSERT_EQ(d["phase"], "model") << d.dump();
+  EXPECT_EQ(d["model"], "fidelity_kernel");
+  EXPECT_EQ(d["fidelities"].size(), 4u);
+  ASSERT_TRUE(d["fit"]["fit"].is_array());
+  EXPECT_EQ(d["fit"]["fit"].size(), 2u);
+  auto pred = service.Predict("comp", {{kXStar}});
+  ASSERT_TRUE(pred.ok()) << pred.status().ToString();
+  EXPECT_NEAR((*pred)[0].at("y1").mean, Target(1), 0.1);
+}
+
 TEST(MfCompositeStrategyTest, ScalarModeModelsTheCombinedValue) {
   MemoryStorage storage;
   StudyService service(&storage, {});
