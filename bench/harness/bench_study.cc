@@ -157,7 +157,7 @@ Outcome Evaluate(const BenchStudy& study, const std::vector<double>& design, std
     if (!(out.constraint_values[i] <= 0.0)) out.feasible = false;
   }
   if (p.composite()) {
-    Vec y = p.Outputs(x);
+    Vec y = level >= 0 ? p.Outputs(x, level) : p.Outputs(x);
     for (size_t i = 0; i < y.size(); ++i) out.values[study.outputs[i]] = y[i];
   } else {
     out.values["f"] = out.value;

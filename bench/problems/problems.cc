@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <deque>
 #include <limits>
 #include <map>
@@ -405,6 +406,8 @@ bool Problem::Feasible(const Vec& x) const {
 
 Vec Problem::Outputs(const Vec& x) const { return inner_fn ? inner_fn(x) : Vec(); }
 
+Vec Problem::Outputs(const Vec& x, int level) const { return level_inner_fn ? level_inner_fn(x, level) : Outputs(x); }
+
 double Problem::Outer(const Vec& y) const {
   return outer_fn ? outer_fn(y) : std::numeric_limits<double>::quiet_NaN();
 }
@@ -431,6 +434,30 @@ Problem MakeAckley(int d) {
 
 Problem MakeRastrigin(int d) { return Rastrigin("rastrigin_" + std::to_string(d) + "d", d); }
 
+Problem MakeCompositeMf() {
+  Problem p = Base("composite_mf", "multi_fidelity", Box(0.0, 1.0, 2));
+  const Problem currin = CurrinMf();
+  auto branin01 = [](const Vec& x, double b) { return BraninCore(15 * x[0] - 5, 15 * x[1], b) / 50; };
+  const double b_high = 5.1 / (4 * kPi * kPi), b_low = b_high - 0.1 * 0.5;
+  p.level_inner_fn = [currin = currin.level_fn, branin01, b_high, b_low](const Vec& x, int level) {
+    return Vec{currin(x, level), branin01(x, level == 0 ? b_low : b_high)};
+  };
+  p.inner_fn = [f = p.level_inner_fn](const Vec& x) { return f(x, 1); };
+  const Vec star = {0.25, 0.3};
+  const Vec t = p.inner_fn(star);
+  p.num_outputs = 2;
+  p.outer_fn = [t](const Vec& y) { return (y[0] - t[0]) * (y[0] - t[0]) + (y[1] - t[1]) * (y[1] - t[1]); };
+  p.level_fn = [f = p.outer_fn, g = p.level_inner_fn](const Vec& x, int level) { return f(g(x, level)); };
+  p.objective_fn = [f = p.outer_fn, g = p.inner_fn](const Vec& x) { return f(g(x)); };
+  char buf[160];
+  std::snprintf(buf, sizeof(buf), "(y0 - %.17g)^2 + (y1 - %.17g)^2", t[0], t[1]);
+  p.outer_expression = buf;
+  p.discrete_fidelity = DiscreteFidelity{{"low", "high"}, {1.0, 10.0}};
+  SetOptimum(&p, 0.0, star, 1e-12, "analytic");
+  p.source = "bayesd (docs/multifidelity.md): currin_mf and Branin / augmented Branin";
+  return p;
+}
+
 const std::vector<Problem>& AllProblems() {
   static const std::vector<Problem> all = BuildAll();
   return all;
@@ -439,6 +466,10 @@ const std::vector<Problem>& AllProblems() {
 const Problem* FindProblem(std::string_view name) {
   for (const Problem& p : AllProblems()) {
     if (p.name == name) return &p;
+  }
+  if (name == "composite_mf") {
+    static const Problem composite = MakeCompositeMf();
+    return &composite;
   }
   int ackley = ParseDim(name, "ackley_"), rastrigin = ParseDim(name, "rastrigin_");
   if (ackley == 0 && rastrigin == 0) return nullptr;

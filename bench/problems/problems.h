@@ -86,6 +86,7 @@ struct Problem {
   std::function<double(const Vec& x, int level)> level_fn;  // discrete fidelity problems
   std::function<Vec(const Vec& x)> constraints_fn;
   std::function<Vec(const Vec& x)> inner_fn;
+  std::function<Vec(const Vec& x, int level)> level_inner_fn;  // composite problems with discrete levels
   std::function<double(const Vec& y)> outer_fn;
 
   // The objective at x (dim coordinates); the target level for discrete multi-fidelity problems.
@@ -97,6 +98,8 @@ struct Problem {
   bool Feasible(const Vec& x) const;
   // Composite problems: the inner (vector-valued) function, num_outputs values. Empty for other problems.
   Vec Outputs(const Vec& x) const;
+  // Composite problems with discrete fidelity levels: the outputs at level `level`. Others: Outputs(x).
+  Vec Outputs(const Vec& x, int level) const;
   // Composite problems: the outer function of the inner outputs. NaN for other problems.
   double Outer(const Vec& y) const;
 
@@ -117,14 +120,20 @@ struct Problem {
 // The 16 problems of problems.json in file order, then ackley_5d and rastrigin_5d.
 const std::vector<Problem>& AllProblems();
 
-// A problem by name: any of AllProblems(), or "ackley_<d>d" / "rastrigin_<d>d" for any d in 1..1000 (built on
-// first use and kept). nullptr when unknown.
+// A problem by name: any of AllProblems(), "ackley_<d>d" / "rastrigin_<d>d" for any d in 1..1000 (built on
+// first use and kept), or "composite_mf" (MakeCompositeMf). nullptr when unknown.
 const Problem* FindProblem(std::string_view name);
 
 // Ackley (a=20, b=0.2, c=2 pi) on [-5, 10]^d (optimum 0 at the origin, off the box centre).
 Problem MakeAckley(int d);
 // Rastrigin (A=10) on [-5.12, 5.12]^d (optimum 0 at the origin).
 Problem MakeRastrigin(int d);
+// "composite_mf" (not in problems.json; docs/multifidelity.md): a composite of two two-level multi-fidelity outputs
+// on [0, 1]^2 whose target-fidelity values must hit targets, minimize g = (y0 - t0)^2 + (y1 - t1)^2. y0 is
+// currin_mf (low: the four-point average, cost 1; high cost 10); y1 is Branin on the unit square / 50, its low level
+// augmented Branin at s = 0.5 (b = 5.1 / (4 pi^2) - 0.05) / 50. The targets are the high outputs at x* = (0.25,
+// 0.3) (other intersections of the two level sets are optimal too), so the optimum is 0 ("analytic").
+Problem MakeCompositeMf();
 
 }  // namespace bayesd::bench
 

@@ -177,14 +177,18 @@ double MultiFidelityMes::Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* gra
 }
 
 CostWeightedEi::CostWeightedEi(std::shared_ptr<const MultiFidelityModel> model, int fidelity, double best,
-                               double cost_ratio, std::vector<acq::ConstraintModel> constraints)
+                               double cost_ratio, std::vector<acq::ConstraintModel> constraints,
+                               std::shared_ptr<const acq::Acquisition> target_log_ei)
     : model_(std::move(model)), fidelity_(fidelity), target_(fidelity == model_->num_fidelities() - 1),
-      log_cost_ratio_(std::log(cost_ratio)), ei_(model_->TargetModel(), best), constraints_(std::move(constraints)) {}
+      log_cost_ratio_(std::log(cost_ratio)),
+      ei_(target_log_ei ? std::move(target_log_ei)
+                        : std::make_shared<acq::LogExpectedImprovement>(model_->TargetModel(), best)),
+      constraints_(std::move(constraints)) {}
 
 double CostWeightedEi::Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const {
   const bool want = grad != nullptr;
   Eigen::VectorXd g;
-  double value = ei_.Evaluate(x, want ? &g : nullptr) + log_cost_ratio_;
+  double value = ei_->Evaluate(x, want ? &g : nullptr) + log_cost_ratio_;
   if (!target_) {
     JointFidelityPosterior p;
     double r = 0;

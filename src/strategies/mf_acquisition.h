@@ -89,9 +89,12 @@ class MultiFidelityMes : public acquisition::Acquisition {
 
 class CostWeightedEi : public acquisition::Acquisition {
  public:
-  // best: the incumbent at the target fidelity (model space); cost_ratio = cost_T / cost_m.
+  // best: the incumbent at the target fidelity (model space); cost_ratio = cost_T / cost_m. target_log_ei: a
+  // log-scale acquisition that replaces log EI of the target marginal (a composite objective's Monte Carlo EI,
+  // mf_composite.h); null: log EI of model->TargetModel().
   CostWeightedEi(std::shared_ptr<const MultiFidelityModel> model, int fidelity, double best, double cost_ratio,
-                 std::vector<acquisition::ConstraintModel> constraints);
+                 std::vector<acquisition::ConstraintModel> constraints,
+                 std::shared_ptr<const acquisition::Acquisition> target_log_ei = nullptr);
   std::string name() const override { return "cost_ei"; }
   bool log_scale() const override { return true; }
   double Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const override;
@@ -101,7 +104,7 @@ class CostWeightedEi : public acquisition::Acquisition {
   int fidelity_;
   bool target_;
   double log_cost_ratio_;
-  acquisition::LogExpectedImprovement ei_;
+  std::shared_ptr<const acquisition::Acquisition> ei_;
   std::vector<acquisition::ConstraintModel> constraints_;
 };
 

@@ -238,6 +238,10 @@ class CoKrigingSurrogate : public MfSurrogate {
   }
 
   double ToModel(double outcome) const override { return outcome; }
+  void OutcomeAffine(double* offset, double* scale) const override {
+    *offset = 0.0;
+    *scale = 1.0;
+  }
 
  private:
   std::vector<Eigen::MatrixXd> x_;
@@ -370,6 +374,11 @@ class FidelityKernelSurrogate : public MfSurrogate {
   }
 
   double ToModel(double outcome) const override { return model_->transform().ToModel(outcome); }
+  // The fidelity kernel's outcome transform is a plain standardization (OutcomeModelOptions: no warp).
+  void OutcomeAffine(double* offset, double* scale) const override {
+    *offset = model_->transform().offset();
+    *scale = model_->transform().scale();
+  }
 
  private:
   std::shared_ptr<OutcomeModel> model_;   // the fitted model (transform, hyperparameters)

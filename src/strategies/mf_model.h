@@ -67,6 +67,8 @@ class MfSurrogate : public MultiFidelityModel {
   virtual bool PredictTarget(const Eigen::MatrixXd& xq, Eigen::VectorXd* mean, Eigen::VectorXd* sd) const = 0;
   // Outcome units -> model space (constraint bounds, incumbents).
   virtual double ToModel(double outcome) const = 0;
+  // Model space -> outcome units is affine: outcome = offset + scale * model (composite outputs).
+  virtual void OutcomeAffine(double* offset, double* scale) const = 0;
   // Posterior mean of f_m at x (model space) for kriging believer.
   virtual bool MeanAt(const Eigen::VectorXd& x, int fidelity, double* mean) const;
 

@@ -49,6 +49,9 @@ Status MfStrategyOptions::Validate() const {
     return Bad("local_fit_evaluations", Num(local_fit_evaluations), "must be in [0, 10000]");
   }
   if (full_refit_every < 1) return Bad("full_refit_every", Num(full_refit_every), "must be >= 1");
+  if (composite_samples < 8 || composite_samples > 4096) {
+    return Bad("composite_samples", Num(composite_samples), "must be in [8, 4096]");
+  }
   return OkStatus();
 }
 
@@ -59,7 +62,8 @@ StatusOr<MfStrategyOptions> ParseMfStrategyOptions(const StudyConfig& config) {
                                              "raw_samples", "restarts", "optimizer_evaluations",
                                              "max_value_samples", "fidelity_grid", "target_every_cost", "target_point_ei",
                                              "max_cost_ratio",
-                                             "fit_random_starts", "local_fit_evaluations", "full_refit_every"}));
+                                             "fit_random_starts", "local_fit_evaluations", "full_refit_every",
+                                             "composite_model", "composite_samples"}));
   MfStrategyOptions o;
   RETURN_IF_ERROR(r.Enum<MfAcquisition>("acquisition",
                                         {{"mf_mes", MfAcquisition::kMfMes},
@@ -85,6 +89,10 @@ StatusOr<MfStrategyOptions> ParseMfStrategyOptions(const StudyConfig& config) {
   RETURN_IF_ERROR(r.Int("fit_random_starts", &o.fit_random_starts));
   RETURN_IF_ERROR(r.Int("local_fit_evaluations", &o.local_fit_evaluations));
   RETURN_IF_ERROR(r.Int("full_refit_every", &o.full_refit_every));
+  RETURN_IF_ERROR(r.Enum<CompositeModel>("composite_model",
+                                         {{"outputs", CompositeModel::kOutputs}, {"scalar", CompositeModel::kScalar}},
+                                         &o.composite_model));
+  RETURN_IF_ERROR(r.Int("composite_samples", &o.composite_samples));
   RETURN_IF_ERROR(o.Validate());
   if (o.model == MfModelKind::kCoKriging && config.fidelity && !config.fidelity->discrete) {
     return zo::Bad("model", "\"cokriging\"", "needs discrete fidelity levels; use fidelity_kernel or auto");

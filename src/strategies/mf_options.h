@@ -8,6 +8,7 @@
 #include <string>
 
 #include "src/common/status.h"
+#include "src/strategies/gp_options.h"
 #include "src/study/config.h"
 
 namespace bayesd {
@@ -44,6 +45,11 @@ struct MfStrategyOptions {
   int fit_random_starts = 2;
   int local_fit_evaluations = 60;
   int full_refit_every = 10;
+  // Composite objectives: one multi-fidelity surrogate per output, the acquisitions over the composite by Monte
+  // Carlo (kOutputs, default; src/strategies/mf_composite.h), or one surrogate of the combined value (kScalar).
+  // Ignored without a composite objective.
+  CompositeModel composite_model = CompositeModel::kOutputs;
+  int composite_samples = 128;  // fixed quasi-MC base samples of the outputs' posteriors
 
   int InitialTrials(int d) const;
   int InitialTargetTrials(int d) const;

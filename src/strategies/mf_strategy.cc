@@ -14,8 +14,10 @@
 #include "acquisition/monte_carlo.h"
 #include "acquisition/optimizer.h"
 #include "src/strategies/baseline_strategies.h"
+#include "src/strategies/gp_composite.h"
 #include "src/strategies/gp_encoding.h"
 #include "src/strategies/mf_acquisition.h"
+#include "src/strategies/mf_composite.h"
 #include "src/strategies/mf_cost.h"
 #include "src/strategies/mf_model.h"
 #include "src/strategies/mf_options.h"
@@ -43,6 +45,8 @@ constexpr double kSaturationDistance = 0.02;
 // median regret 0.00227 -> 0.000245 (Currin), 0.00037 -> 0.00027 (Forrester); 3 neighbours: 0.00045 / 0.00046,
 // a radius on every saturated pick: 0.00039 / 0.0014 (it stops Forrester's last refinement steps).
 constexpr int kMaxTargetNeighbours = 2;
+// Composite EI smoothing temperature relative to the spread of the observed composite values (as the gp strategy).
+constexpr double kCompositeTauRelative = 1e-6;
 
 using model_util::AppendRow;
 using model_util::Mix;
@@ -51,7 +55,9 @@ using model_util::Ms;
 json Finite(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 struct MfData {
-  MfObservations obj;                 // objective (oriented) at every modelled trial
+  MfObservations obj;                 // objective (oriented) at every modelled trial; composite outputs mode: the
+                                      // composite value (NaN where it is not finite -- the outputs are still data)
+  std::vector<Eigen::VectorXd> outputs;  // composite outputs mode: one vector per output, aligned with obj rows
   std::vector<Eigen::VectorXd> c;     // per constraint, aligned with obj rows
   std::vector<bool> feasible;         // per row
   std::vector<bool> at_target;        // per row
@@ -72,6 +78,16 @@ class MfStrategy : public Strategy {
       : options_(options), encoding_(config.parameters), fid_(*config.fidelity),
         sign_(config.objective.goal == Goal::kMaximize ? 1.0 : -1.0), constraint_specs_(config.constraints),
         cost_(*config.fidelity) {
+    if (config.objective.composite() && options_.composite_model == CompositeModel::kOutputs) {
+      StatusOr<std::shared_ptr<CompositeOuter>> outer = CompositeOuter::Create(config);
+      if (outer.ok()) {
+        outer_ = *outer;
+        for (const OutputSpec& o : config.outputs) output_names_.push_back(o.name);
+        base_ = CompositeBaseSamples(static_cast<int>(output_names_.size()), options_.composite_samples, config.seed);
+      }
+    }
+    num_objective_models_ = outer_ ? static_cast<int>(output_names_.size()) : 1;
+    composite_objective_ = config.objective.composite();
     if (fid_.discrete) {
       values_ = fid_.levels;
       const double lo = fid_.levels.front(), hi = fid_.levels.back();
@@ -97,11 +113,12 @@ class MfStrategy : public Strategy {
                                                  const StrategyState& state) override;
   StatusOr<std::optional<Recommendation>> Recommend(const StudySnapshot& study, const StrategyState& state) override;
   json Summary(const StudySnapshot& study, const StrategyState& state) override {
-    (void)study;
-    return {{"acquisition", MfAcquisitionName(options_.acquisition)},
-            {"mode", "multi_fidelity"},
-            {"model", state.json.value("model", MfSurrogate::KindName(configured_kind_))},
-            {"asks", state.json.value("asks", 0)}};
+    json out = {{"acquisition", MfAcquisitionName(options_.acquisition)},
+                {"mode", "multi_fidelity"},
+                {"model", state.json.value("model", MfSurrogate::KindName(configured_kind_))},
+                {"asks", state.json.value("asks", 0)}};
+    if (study.config.objective.composite()) out["composite_model"] = composite() ? "outputs" : "scalar";
+    return out;
   }
 
  private:
@@ -133,12 +150,20 @@ class MfStrategy : public Strategy {
     return cost_.Cost(t.fidelity.value_or(fid_.target()));
   }
 
+  bool composite() const { return outer_ != nullptr; }
+  // Which outcomes the saved models are of: "objective", or "outputs:<name>,..." in composite outputs mode.
+  std::string Layout() const;
+  // Composite outputs mode: the composite of the output surrogates models[0..K-1].
+  std::shared_ptr<CompositeFidelityModel> Composite(const std::vector<std::shared_ptr<MfSurrogate>>& models) const;
+  // Composite EI smoothing temperature (units of the composite).
+  double CompositeTau(const MfData& data) const;
+
   MfData Collect(const StudySnapshot& study) const;
   MfSurrogate::Kind KindFor(const MfData& data) const;
   bool EnsureModels(const MfData& data, const json& state_in, json* state_out, bool fit, json* diag);
   std::vector<std::pair<int, int>> Design() const;  // (sobol index, candidate fidelity)
   Suggestion DesignPoint(const StudyConfig& config, int design_index, std::vector<Eigen::MatrixXd>* excluded) const;
-  Eigen::MatrixXd RawCandidates(const MfData& data, const MfSurrogate& obj, uint64_t seed) const;
+  Eigen::MatrixXd RawCandidates(const MfData& data, const acq::Model& target, uint64_t seed) const;
   Suggestion ModelPoint(const MfData& data, uint64_t seed, std::vector<std::shared_ptr<MfSurrogate>>* models,
                         std::vector<Eigen::MatrixXd>* excluded, double* low_cost);
 
@@ -151,6 +176,11 @@ class MfStrategy : public Strategy {
   std::vector<double> values_;  // candidate fidelities (study units), ascending, last = target
   std::vector<double> coords_;  // their coordinates in [0, 1]
   MfSurrogate::Kind configured_kind_;
+  std::shared_ptr<CompositeOuter> outer_;  // composite outputs mode only
+  std::vector<std::string> output_names_;  // composite outputs mode only
+  int num_objective_models_ = 1;           // 1, or one per output in composite outputs mode
+  bool composite_objective_ = false;       // the study has a composite objective (either mode)
+  Eigen::MatrixXd base_;                   // composite outputs mode: base samples (mf_composite.h)
   // Cache for Predict / Recommend / the next ask: valid for cache_n_ observations and the state's "models".
   std::vector<std::shared_ptr<MfSurrogate>> cache_;
   int cache_n_ = -1;
@@ -166,6 +196,7 @@ MfData MfStrategy::Collect(const StudySnapshot& study) const {
   data.per_candidate.assign(values_.size(), 0);
   data.pending_x.resize(0, encoding_.dim());
   std::vector<std::vector<double>> c(config.constraints.size());
+  std::vector<std::vector<double>> outs(output_names_.size());
   std::vector<double> y, s;
   Eigen::MatrixXd x(0, encoding_.dim());
   const double scale = fid_.discrete ? 1.0 : fid_.high - fid_.low;
@@ -183,9 +214,22 @@ MfData MfStrategy::Collect(const StudySnapshot& study) const {
       data.pending_fid.push_back(cand);
     }
     if (t.state != TrialState::kCompleted) continue;
-    const std::optional<double> v = ObjectiveValue(config, t.values);
-    if (!v || !std::isfinite(*v)) continue;
+    std::optional<double> v;
+    std::vector<double> ov;
     bool finite = true;
+    if (composite()) {
+      for (const std::string& name : output_names_) {
+        auto it = t.values.find(name);
+        finite = finite && it != t.values.end() && std::isfinite(it->second);
+        ov.push_back(finite ? it->second : 0.0);
+      }
+      if (!finite) continue;
+      const double g = outer_->Evaluate(Eigen::Map<const Eigen::VectorXd>(ov.data(), ov.size()), nullptr);
+      v = std::isfinite(g) ? g : std::numeric_limits<double>::quiet_NaN();
+    } else {
+      v = ObjectiveValue(config, t.values);
+      if (!v || !std::isfinite(*v)) continue;
+    }
     std::vector<double> cv;
     for (const ConstraintSpec& cs : config.constraints) {
       auto it = t.values.find(cs.name);
@@ -198,6 +242,7 @@ MfData MfStrategy::Collect(const StudySnapshot& study) const {
     s.push_back(Coord(f));
     data.obj.level.push_back(fid_.discrete ? cand : -1);
     for (size_t k = 0; k < cv.size(); ++k) c[k].push_back(cv[k]);
+    for (size_t k = 0; k < ov.size(); ++k) outs[k].push_back(ov[k]);
     data.feasible.push_back(t.feasible.value_or(IsFeasible(config, t.values)));
     data.at_target.push_back(IsTarget(f));
     data.trials.push_back(&t);
@@ -207,7 +252,40 @@ MfData MfStrategy::Collect(const StudySnapshot& study) const {
   data.obj.y = Eigen::Map<Eigen::VectorXd>(y.data(), static_cast<Eigen::Index>(y.size()));
   data.obj.s = Eigen::Map<Eigen::VectorXd>(s.data(), static_cast<Eigen::Index>(s.size()));
   for (auto& ck : c) data.c.push_back(Eigen::Map<Eigen::VectorXd>(ck.data(), static_cast<Eigen::Index>(ck.size())));
+  for (auto& o : outs) data.outputs.push_back(Eigen::Map<Eigen::VectorXd>(o.data(), static_cast<Eigen::Index>(o.size())));
   return data;
+}
+
+std::string MfStrategy::Layout() const {
+  if (!composite()) return "objective";
+  std::string out = "outputs:";
+  for (size_t k = 0; k < output_names_.size(); ++k) out += (k ? "," : "") + output_names_[k];
+  return out;
+}
+
+std::shared_ptr<CompositeFidelityModel> MfStrategy::Composite(
+    const std::vector<std::shared_ptr<MfSurrogate>>& models) const {
+  std::vector<std::shared_ptr<const MfSurrogate>> outputs(models.begin(), models.begin() + num_objective_models_);
+  std::shared_ptr<CompositeOuter> outer = outer_;
+  return std::make_shared<CompositeFidelityModel>(
+      std::move(outputs), [outer](const Eigen::VectorXd& y, Eigen::VectorXd* g) { return outer->Evaluate(y, g); },
+      sign_, base_);
+}
+
+double MfStrategy::CompositeTau(const MfData& data) const {
+  double sum = 0, sum2 = 0, best = kNegInf;
+  int finite = 0;
+  for (Eigen::Index i = 0; i < data.obj.y.size(); ++i) {
+    const double v = data.obj.y[i];
+    if (!std::isfinite(v)) continue;
+    ++finite;
+    sum += v;
+    sum2 += v * v;
+    best = std::max(best, v);
+  }
+  double spread = finite > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / finite) / (finite - 1))) : 0.0;
+  if (!(spread > 0) || !std::isfinite(spread)) spread = std::isfinite(best) ? std::max(1.0, std::abs(best)) : 1.0;
+  return kCompositeTauRelative * spread;
 }
 
 MfSurrogate::Kind MfStrategy::KindFor(const MfData& data) const {
@@ -220,8 +298,10 @@ MfSurrogate::Kind MfStrategy::KindFor(const MfData& data) const {
 
 bool MfStrategy::EnsureModels(const MfData& data, const json& state_in, json* state_out, bool fit, json* diag) {
   const int n = static_cast<int>(data.obj.y.size());
-  const json saved = state_in.value("models", json::array());
-  const size_t num = 1 + data.c.size();
+  // A state written for another model layout (e.g. before composite_model changed) is not reused.
+  const bool same_layout = state_in.value("models_layout", std::string("objective")) == Layout();
+  const json saved = same_layout ? state_in.value("models", json::array()) : json::array();
+  const size_t num = num_objective_models_ + data.c.size();
   // A cache built without fitting (Predict) does not stand in for a fit: the next ask must refit exactly as it
   // would after a restart.
   if (cache_n_ == n && cache_theta_ == saved && cache_.size() == num && (!fit || cache_fit_)) return true;
@@ -249,7 +329,12 @@ bool MfStrategy::EnsureModels(const MfData& data, const json& state_in, json* st
       }
     }
     MfObservations obs = data.obj;
-    if (k > 0) obs.y = data.c[k - 1];
+    const size_t nobj = static_cast<size_t>(num_objective_models_);
+    if (k >= nobj) {
+      obs.y = data.c[k - nobj];
+    } else if (composite()) {
+      obs.y = data.outputs[k];
+    }
     std::shared_ptr<MfSurrogate> model = MfSurrogate::Create(kind, encoding_.spec(), coords_);
     json d = model->Fit(obs, usable ? entry["theta"] : json(), fs);
     d["mode"] = fs.mode == FitMode::kFull ? "full" : (fs.mode == FitMode::kLocal ? "local" : "restored");
@@ -273,6 +358,11 @@ bool MfStrategy::EnsureModels(const MfData& data, const json& state_in, json* st
   if (state_out) {
     (*state_out)["models"] = entries;
     (*state_out)["model"] = kind_name;
+    if (composite()) {
+      (*state_out)["models_layout"] = Layout();
+    } else {
+      state_out->erase("models_layout");
+    }
   }
   cache_theta_ = state_out ? entries : saved;
   return true;
@@ -316,7 +406,7 @@ Suggestion MfStrategy::DesignPoint(const StudyConfig& config, int design_index,
   return s;
 }
 
-Eigen::MatrixXd MfStrategy::RawCandidates(const MfData& data, const MfSurrogate& obj, uint64_t seed) const {
+Eigen::MatrixXd MfStrategy::RawCandidates(const MfData& data, const acq::Model& target, uint64_t seed) const {
   const int d = encoding_.dim();
   const int n = options_.raw_samples;
   const int local = data.obj.y.size() > 0 ? n / 4 : 0;
@@ -327,8 +417,11 @@ Eigen::MatrixXd MfStrategy::RawCandidates(const MfData& data, const MfSurrogate&
   // Perturbations of the five observed points with the best target posterior mean.
   const Eigen::Index nobs = data.obj.x.rows();
   Eigen::VectorXd score = data.obj.y;
-  if (const gp::Posterior p = obj.TargetModel()->PosteriorAt(data.obj.x, gp::PosteriorOptions()); p.status.ok()) {
+  if (const gp::Posterior p = target.PosteriorAt(data.obj.x, gp::PosteriorOptions()); p.status.ok()) {
     score = p.mean;
+  }
+  for (Eigen::Index i = 0; i < score.size(); ++i) {
+    if (!std::isfinite(score[i])) score[i] = kNegInf;
   }
   std::vector<Eigen::Index> order(nobs);
   std::iota(order.begin(), order.end(), 0);
@@ -349,24 +442,40 @@ Eigen::MatrixXd MfStrategy::RawCandidates(const MfData& data, const MfSurrogate&
 Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector<std::shared_ptr<MfSurrogate>>* models,
                                   std::vector<Eigen::MatrixXd>* excluded, double* low_cost) {
   const auto t0 = Clock::now();
-  const std::shared_ptr<MfSurrogate>& obj = (*models)[0];
+  // The objective's multi-fidelity model: the surrogate of the objective, or (composite outputs mode) the composite
+  // of the output surrogates, in the composite's own (oriented) units.
+  const std::shared_ptr<CompositeFidelityModel> comp = composite() ? Composite(*models) : nullptr;
+  const std::shared_ptr<const MultiFidelityModel> obj =
+      comp ? std::shared_ptr<const MultiFidelityModel>(comp) : std::shared_ptr<const MultiFidelityModel>((*models)[0]);
   const std::shared_ptr<const acq::Model> target = obj->TargetModel();
   const int n = static_cast<int>(data.obj.y.size());
   const int tgt = Target();
   std::vector<acq::ConstraintModel> constraints;
   for (size_t k = 0; k < constraint_specs_.size(); ++k) {
     const ConstraintSpec& cs = constraint_specs_[k];
-    const MfSurrogate& cm = *(*models)[k + 1];
+    const MfSurrogate& cm = *(*models)[k + num_objective_models_];
     constraints.push_back({cm.TargetModel(), cm.ToModel(cs.bound), cs.op == ConstraintOp::kLessEqual});
   }
   // Incumbent at the target fidelity (feasible observations when there are constraints), in model space.
   double incumbent = kNegInf;
   for (Eigen::Index i = 0; i < data.obj.y.size(); ++i) {
-    if (data.at_target[i] && (constraints.empty() || data.feasible[i])) {
-      incumbent = std::max(incumbent, obj->ToModel(data.obj.y[i]));
+    if (data.at_target[i] && std::isfinite(data.obj.y[i]) && (constraints.empty() || data.feasible[i])) {
+      incumbent = std::max(incumbent, comp ? data.obj.y[i] : (*models)[0]->ToModel(data.obj.y[i]));
     }
   }
-  const Eigen::MatrixXd raw = RawCandidates(data, *obj, seed);
+  // Target log EI (x PoF) with incumbent `best`: composite EI over the outputs' target models in outputs mode.
+  const double tau = comp ? CompositeTau(data) : 0.0;
+  auto target_log_ei = [&](double best, bool with_pof) {
+    std::shared_ptr<const acq::Acquisition> a;
+    if (comp) {
+      a = comp->TargetCompositeEi(std::isfinite(best) ? best : -1e300, tau);
+    } else {
+      a = std::make_shared<acq::LogExpectedImprovement>(target, best);
+    }
+    if (with_pof && !constraints.empty()) a = std::make_shared<acq::ConstrainedAcquisition>(a, constraints);
+    return a;
+  };
+  const Eigen::MatrixXd raw = RawCandidates(data, *target, seed);
   const gp::Posterior at_obs = target->PosteriorAt(data.obj.x, gp::PosteriorOptions());
   const double believed = at_obs.status.ok() && at_obs.mean.size() > 0 ? at_obs.mean.maxCoeff() : kNegInf;
   // How tightly the target observations pin the target posterior (model units): the largest posterior sd at a point
@@ -396,7 +505,8 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
     const Eigen::Index m = std::min<Eigen::Index>(kMaxValueCandidates, raw.rows());
     Eigen::MatrixXd cand(m + data.obj.x.rows(), encoding_.dim());
     cand << raw.topRows(m), data.obj.x;
-    max_values = acq::MaxValueEntropySearch(target, cand, incumbent, options_.max_value_samples).max_samples();
+    max_values = comp ? comp->MaxValueSamples(cand, incumbent, options_.max_value_samples, Mix(seed ^ 0x3a7ULL))
+                      : acq::MaxValueEntropySearch(target, cand, incumbent, options_.max_value_samples).max_samples();
   }
   const double cost_t = cost_.Cost(values_[tgt]);
   json per = json::array();
@@ -417,13 +527,12 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
     }
     std::shared_ptr<const acq::Acquisition> a;
     if (single) {
-      a = std::make_shared<acq::LogExpectedImprovement>(target, best_target);
-      if (!constraints.empty()) a = std::make_shared<acq::ConstrainedAcquisition>(a, constraints);
+      a = target_log_ei(best_target, true);
     } else if (options_.acquisition == MfAcquisition::kMfMes) {
       a = std::make_shared<MultiFidelityMes>(obj, m, max_values, cost_m, constraints);
     } else {
-      a = std::make_shared<CostWeightedEi>(obj, m, std::isfinite(incumbent) ? incumbent : believed, cost_t / cost_m,
-                                           constraints);
+      a = std::make_shared<CostWeightedEi>(obj, m, best_target, cost_t / cost_m, constraints,
+                                           comp ? target_log_ei(best_target, false) : nullptr);
     }
     const acq::OptimizerResult r = optimize(*a, m);
     evaluations += r.evaluations;
@@ -464,9 +573,7 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
   if (chosen == tgt && !single && (ei_at_target || acq::IsNearRow(chosen_x, (*excluded)[tgt], kSaturationDistance))) {
     // A target pick next to an evaluated target point (MES keeps returning to the believed argmax) -- or every target
     // pick with `target_point_ei` -- is replaced by the maximizer of target log EI (x PoF).
-    const double best = std::isfinite(incumbent) ? incumbent : believed;
-    std::shared_ptr<const acq::Acquisition> ei = std::make_shared<acq::LogExpectedImprovement>(target, best);
-    if (!constraints.empty()) ei = std::make_shared<acq::ConstrainedAcquisition>(ei, constraints);
+    const std::shared_ptr<const acq::Acquisition> ei = target_log_ei(best_target, true);
     int near = 0;
     for (Eigen::Index i = 0; i < (*excluded)[tgt].rows(); ++i) {
       if (((*excluded)[tgt].row(i).transpose() - chosen_x).cwiseAbs().maxCoeff() <= kSaturationDistance) ++near;
@@ -495,16 +602,13 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
       rec = std::make_shared<acq::UpperConfidenceBound>(target, 0.0);
     } else {
       rec = std::make_shared<acq::ConstrainedAcquisition>(
-          std::make_shared<acq::LogProbabilityOfImprovement>(target, std::isfinite(incumbent) ? incumbent : believed),
+          std::make_shared<acq::LogProbabilityOfImprovement>(target, best_target),
           constraints);
     }
     acq::OptimizerResult r = optimize(*rec, tgt);
     std::string how = constraints.empty() ? "posterior mean" : "probability of improvement x feasibility";
     if (!r.found || acq::IsNearRow(r.x, (*excluded)[tgt], 1e-3)) {
-      const double best = std::isfinite(incumbent) ? incumbent : believed;
-      std::shared_ptr<const acq::Acquisition> ei = std::make_shared<acq::LogExpectedImprovement>(target, best);
-      if (!constraints.empty()) ei = std::make_shared<acq::ConstrainedAcquisition>(ei, constraints);
-      r = optimize(*ei, tgt);
+      r = optimize(*target_log_ei(best_target, true), tgt);
       how = "log expected improvement (the mean maximizer was already evaluated)";
     }
     if (r.found) {
@@ -517,12 +621,24 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
   Suggestion s;
   s.diagnostics = {{"strategy", "gp"}, {"mode", "multi_fidelity"}, {"phase", "model"},
                    {"acquisition", MfAcquisitionName(options_.acquisition)},
-                   {"model", MfSurrogate::KindName(obj->kind())}, {"observations", n},
+                   {"model", MfSurrogate::KindName((*models)[0]->kind())}, {"observations", n},
                    {"pending_conditioned", data.pending_x.rows()}, {"fidelities", per}, {"reason", reason},
                    {"low_fidelity_cost_since_target", *low_cost}, {"cost_model", cost_.Describe()},
                    {"raw_candidates", raw.rows()}, {"optimizer_evaluations", evaluations},
                    {"target_sd_at_observed", Finite(target_sd_at_observed)},
-                   {"target_noise_sd", Finite(std::sqrt(std::max(0.0, target->NoiseVariance())))}};
+                   {"target_noise_sd", Finite(std::sqrt(std::max(0.0, (*models)[0]->TargetModel()->NoiseVariance())))}};
+  if (comp) {
+    // One surrogate per output; target_noise_sd above is the first output's (its units).
+    s.diagnostics["composite_model"] = "outputs";
+    s.diagnostics["outputs"] = output_names_;
+    json noise = json::array();
+    for (int k = 0; k < num_objective_models_; ++k) {
+      noise.push_back(Finite(std::sqrt(std::max(0.0, (*models)[k]->TargetModel()->NoiseVariance()))));
+    }
+    s.diagnostics["output_target_noise_sd"] = noise;
+  } else if (composite_objective_) {
+    s.diagnostics["composite_model"] = "scalar";
+  }
   if (chosen < 0) {
     // Every candidate taken at every fidelity (tiny discrete spaces): a fresh Sobol point at the target.
     const std::vector<double> u = ScrambledSobolPoints(encoding_.dim(), Mix(seed), 0, 1)[0];
@@ -625,12 +741,22 @@ StatusOr<std::vector<PointPrediction>> MfStrategy::Predict(const StudySnapshot& 
   Eigen::MatrixXd xq(static_cast<Eigen::Index>(points.size()), encoding_.dim());
   for (size_t i = 0; i < points.size(); ++i) xq.row(i) = encoding_.Encode(points[i]).transpose();
   std::vector<PointPrediction> out(points.size());
+  const size_t nobj = static_cast<size_t>(num_objective_models_);
   for (size_t k = 0; k < cache_.size(); ++k) {
     Eigen::VectorXd mean, sd;
     if (!cache_[k]->PredictTarget(xq, &mean, &sd)) return Internal("multi-fidelity posterior is not finite");
-    const std::string& name = k == 0 ? study.config.objective.name : study.config.constraints[k - 1].name;
-    const double sign = k == 0 ? sign_ : 1.0;
+    const std::string& name = k >= nobj ? study.config.constraints[k - nobj].name
+                                        : (composite() ? output_names_[k] : study.config.objective.name);
+    const double sign = k == 0 && !composite() ? sign_ : 1.0;
     for (size_t i = 0; i < points.size(); ++i) out[i][name] = {sign * mean[i], sd[i]};
+  }
+  if (composite()) {
+    // The composite objective at the target: Monte Carlo mean and sd over the outputs' target posteriors.
+    const gp::Posterior p = Composite(cache_)->TargetModel()->PosteriorAt(xq, gp::PosteriorOptions());
+    if (!p.status.ok()) return Internal("composite posterior is not finite: " + p.status.message());
+    for (size_t i = 0; i < points.size(); ++i) {
+      out[i][study.config.objective.name] = {sign_ * p.mean[i], std::sqrt(std::max(0.0, p.variance[i]))};
+    }
   }
   return out;
 }
@@ -642,7 +768,13 @@ StatusOr<std::optional<Recommendation>> MfStrategy::Recommend(const StudySnapsho
     return std::optional<Recommendation>();
   }
   Eigen::VectorXd mean, sd;
-  if (!cache_[0]->PredictTarget(data.obj.x, &mean, &sd)) return std::optional<Recommendation>();
+  if (composite()) {
+    const gp::Posterior p = Composite(cache_)->TargetModel()->PosteriorAt(data.obj.x, gp::PosteriorOptions());
+    if (!p.status.ok()) return std::optional<Recommendation>();
+    mean = p.mean;
+  } else if (!cache_[0]->PredictTarget(data.obj.x, &mean, &sd)) {
+    return std::optional<Recommendation>();
+  }
   // Among points observed at the target (feasible ones when any is); before any target observation, among all.
   const Eigen::Index n = data.obj.y.size();
   auto eligible = [&](Eigen::Index i, bool need_target, bool need_feasible) {
@@ -667,7 +799,11 @@ namespace {
 
 Status ValidateMf(const StudyConfig& config) {
   if (!config.fidelity) return InvalidArgument("the multi-fidelity gp needs a fidelity", "fidelity");
-  return ParseMfStrategyOptions(config).status();
+  ASSIGN_OR_RETURN(MfStrategyOptions options, ParseMfStrategyOptions(config));
+  if (config.objective.composite() && options.composite_model == CompositeModel::kOutputs) {
+    RETURN_IF_ERROR(CompositeOuter::Create(config).status());
+  }
+  return OkStatus();
 }
 
 std::unique_ptr<Strategy> CreateMf(const StudyConfig& config) {

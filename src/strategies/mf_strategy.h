@@ -3,8 +3,9 @@
 // Lifecycle: a nested scrambled-Sobol design -- initial_trials points at the lowest fidelity, the first
 // initial_target_trials of them also at every higher level (continuous: at the target) --, then model-based
 // suggestions that pick both the point and the fidelity:
-//  - model: one multi-fidelity surrogate per modelled outcome (objective -- a composite objective as its combined
-//    value --, then each constraint): AR(1) co-kriging for discrete levels, the downsampling fidelity kernel for a
+//  - model: one multi-fidelity surrogate per modelled outcome (objective -- a composite objective one per output
+//    (composite_model "outputs", default; src/strategies/mf_composite.h) or as its combined value ("scalar") --,
+//    then each constraint): AR(1) co-kriging for discrete levels, the downsampling fidelity kernel for a
 //    continuous fidelity (src/strategies/mf_model.h; option `model`). Co-kriging needs two observations per level;
 //    until then the fidelity kernel stands in (diagnostics say which model was used).
 //  - candidate fidelities: the levels, or `fidelity_grid` equally spaced values of a continuous range.
@@ -22,9 +23,12 @@
 // cost, the chosen one and why.
 //
 // `best` (the service) and Recommend/Predict are about the target fidelity only: Recommend picks, among the points
-// observed at the target (feasible ones when any), the best target posterior mean.
+// observed at the target (feasible ones when any), the best target posterior mean (composite outputs mode: Monte
+// Carlo mean of the composite); Predict reports every modelled outcome (composite outputs mode: every output and the
+// composite).
 //
-// State: {"asks", "design_index", "models": [{"theta", "n", "n_full", "kind"}]} -- restarts rebuild the surrogates
+// State: {"asks", "design_index", "models": [{"theta", "n", "n_full", "kind"}], "models_layout" (composite outputs
+// mode: "outputs:<names>")} -- restarts rebuild the surrogates
 // from it exactly (no refit), so Predict / Recommend / the next suggestions are the same after a restart.
 //
 // Thread safety: none of its own; the service calls it under the study's lock.

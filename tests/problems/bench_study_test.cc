@@ -74,6 +74,34 @@ TEST(BenchStudyTest, EvaluateChargesFidelityCosts) {
   EXPECT_DOUBLE_EQ(hd.fidelity->Cost(0.75), 1.0);
 }
 
+// composite_mf (docs/multifidelity.md): outputs reported at the evaluated level, the target composite through
+// bayesd's own evaluator of the outer expression, optimum 0 at x*.
+TEST(BenchStudyTest, CompositeMultiFidelityOutputsAtTheEvaluatedLevel) {
+  const Problem* p = FindProblem("composite_mf");
+  ASSERT_NE(p, nullptr);
+  BenchStudy s = MakeBenchStudy(*p, false);
+  auto config = ParseStudyConfig(CreateStudyBody(s, "c", "gp", {}, 0));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_TRUE(config->fidelity.has_value());
+  auto composite = CompositeObjective::Create(config->objective, config->outputs);
+  ASSERT_TRUE(composite.ok()) << composite.status().ToString();
+  EXPECT_NEAR(p->Objective(p->optimum_x), 0.0, 1e-12);
+  EXPECT_NEAR((*composite)->Evaluate(p->Outputs(p->optimum_x)), 0.0, 1e-9);
+  const Vec x = {0.6, 0.45};
+  const Outcome low = Evaluate(s, x, 0.0), high = Evaluate(s, x, 1.0);
+  EXPECT_EQ(low.cost, 1.0);
+  EXPECT_EQ(high.cost, 10.0);
+  EXPECT_FALSE(low.at_target);
+  EXPECT_TRUE(high.at_target);
+  EXPECT_DOUBLE_EQ(low.values.at("y0"), FindProblem("currin_mf")->Objective(x, 0));
+  EXPECT_DOUBLE_EQ(high.values.at("y0"), FindProblem("currin_mf")->Objective(x, 1));
+  EXPECT_NE(low.values.at("y1"), high.values.at("y1"));
+  EXPECT_DOUBLE_EQ(low.target_value, p->Objective(x));
+  EXPECT_DOUBLE_EQ(low.value, p->Objective(x, 0));
+  EXPECT_NEAR((*composite)->Evaluate(p->Outputs(x, 0)), low.value, 1e-9 * std::max(1.0, low.value));
+  EXPECT_NEAR((*composite)->Evaluate(Vec{high.values.at("y0"), high.values.at("y1")}), high.value, 1e-9 * high.value);
+}
+
 TEST(BenchStudyTest, ConstraintsReportedAsOutcomes) {
   const Problem* p = FindProblem("gkxwc1");
   Outcome o = Evaluate(MakeBenchStudy(*p, false), {3.0, 3.0}, std::nullopt);
