@@ -48,11 +48,12 @@ Status GpStrategyOptions::Validate() const {
   if (trust_region_failure_tolerance < 0 || trust_region_failure_tolerance > 1000) {
     return Bad("trust_region_failure_tolerance", Num(trust_region_failure_tolerance), "must be in [0, 1000]");
   }
-  if (!(trust_region_restart_length >= 0 && trust_region_restart_length < trust_region_length)) {
+  if (!(trust_region_restart_length == -1 ||
+        (trust_region_restart_length >= 0 && trust_region_restart_length < trust_region_length))) {
     return Bad("trust_region_restart_length", Num(trust_region_restart_length),
-               "must be in [0, trust_region_length) (0: no restarts)");
+               "must be -1 (auto) or in [0, trust_region_length) (0: no restarts)");
   }
-  if (!(trust_region_restart_side > trust_region_restart_length && trust_region_restart_side <= 1.6)) {
+  if (!(trust_region_restart_side > TrustRegionRestartLength() && trust_region_restart_side <= 1.6)) {
     return Bad("trust_region_restart_side", Num(trust_region_restart_side),
                "must be in (trust_region_restart_length, 1.6]");
   }

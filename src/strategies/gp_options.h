@@ -57,22 +57,31 @@ struct GpStrategyOptions {
   // whose side is replayed from the success / failure history. JSON: true, false or "auto" (default).
   TrustRegionMode trust_region = TrustRegionMode::kAuto;
   double trust_region_length = 0.8;      // initial side (unit cube), in (0, 1.6]
-  // Largest side the doubling rule may reach: 0 = auto, max(0.8, trust_region_length); else in
-  // [trust_region_length, 1.6]. TuRBO's 1.6 lets a region that keeps succeeding cover the whole cube, and the extra
-  // halvings then delay the restart below; 0.8 measured better on Hartmann-6 (5 instead of 9 of 30 seeds stuck)
-  // and the same within noise on Branin and Ackley-10 (docs/bo.md).
+  // Largest side the doubling rule may reach: 0 = auto; else in [trust_region_length, 1.6]. Auto: with restarts
+  // (below) max(0.8, trust_region_length) -- TuRBO's 1.6 lets a region that keeps succeeding cover the whole cube,
+  // and the extra halvings then delay the restart; 0.8 measured better on Hartmann-6 (5 instead of 9 of 30 seeds
+  // stuck) and the same within noise on Branin and Ackley-10 (docs/bo.md) --, without restarts TuRBO's 1.6.
   double trust_region_max_length = 0;
-  double TrustRegionMaxLength() const {
-    return trust_region_max_length > 0 ? trust_region_max_length : std::max(0.8, trust_region_length);
-  }
   int trust_region_failure_tolerance = 0;  // failures in a row that halve the side; 0 = TuRBO's max(4, d)
   // Restarts (docs/bo.md): when the side falls below trust_region_restart_length the region is spent and a new one
   // starts at the best observed point outside every spent region (side trust_region_restart_side, its own best as
   // the incumbent, spent regions excluded from the acquisition by a soft ball of trust_region_exclusion
-  // lengthscales). 0 = no restarts (the side is reset below 0.5^7 and stays at the global incumbent).
-  double trust_region_restart_length = 0.1;
+  // lengthscales). 0 = no restarts (the side is reset below 0.5^7 and stays at the global incumbent); -1 = auto:
+  // 0.1 for the incumbent-based acquisitions (log_ei, ei, pi, ucb, nei, config), off for kg, mes and ts, which
+  // neither use the segment's incumbent nor (kg aside) take the exclusion, and lost precision with restarts.
+  double trust_region_restart_length = -1;
   double trust_region_restart_side = 0.2;
   double trust_region_exclusion = 1.0;
+  double TrustRegionRestartLength() const {
+    if (trust_region_restart_length >= 0) return trust_region_restart_length;
+    const bool incumbent_based = acquisition != GpAcquisition::kKg && acquisition != GpAcquisition::kMes &&
+                                 acquisition != GpAcquisition::kTs;
+    return incumbent_based ? std::min(0.1, trust_region_length / 2) : 0.0;
+  }
+  double TrustRegionMaxLength() const {
+    if (trust_region_max_length > 0) return trust_region_max_length;
+    return TrustRegionRestartLength() > 0 ? std::max(0.8, trust_region_length) : 1.6;
+  }
   int mc_samples = 64;            // nei: base samples of the baseline; kg: quadrature nodes
   double ucb_beta_scale = 0.2;    // ucb: beta_t = scale * 2 log(d t^2 pi^2 / (6 delta)) (Srinivas et al. 2010)
   double ucb_delta = 0.1;         // ucb: confidence parameter in (0, 1)

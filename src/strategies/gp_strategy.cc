@@ -483,7 +483,7 @@ void GpStrategy::TrustRegionBox(const StudyData& data, json* state, Eigen::Vecto
   TrustRegionOptions tro;
   tro.length_init = options_.trust_region_length;
   tro.failure_tolerance = options_.trust_region_failure_tolerance;
-  tro.restart_length = options_.trust_region_restart_length;
+  tro.restart_length = options_.TrustRegionRestartLength();
   tro.segment_length_init = options_.trust_region_restart_side;
   tro.length_max = options_.TrustRegionMaxLength();
   const TrustRegionState tr = ReplayTrustRegion(y, options_.InitialTrials(d), d, tro);

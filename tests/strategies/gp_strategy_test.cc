@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "src/strategies/gp_options.h"
 #include "src/strategies/gp_trust_region.h"
 #include "src/strategies/strategy.h"
 #include "src/study/composite.h"
@@ -717,6 +718,22 @@ TEST(GpStrategyTest, QualityOptionsAreValidated) {
   EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_max_length", 0.5}})), "strategy.trust_region_max_length");
   EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_max_length", 2}})), "strategy.trust_region_max_length");
   EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"trust_region_max_length", 1.6}})).ok());
+  EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"trust_region_restart_length", -1}})).ok());
+  // Auto: restarts (and the 0.8 cap) for the incumbent-based acquisitions, TuRBO's settings for kg / mes / ts.
+  auto parsed = [](nlohmann::json o) {
+    StatusOr<GpStrategyOptions> r =
+        ParseGpStrategyOptions(BraninConfig("gp", o.is_null() ? nlohmann::json::object() : std::move(o)));
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : GpStrategyOptions();
+  };
+  EXPECT_EQ(parsed({}).TrustRegionRestartLength(), 0.1);
+  EXPECT_EQ(parsed({}).TrustRegionMaxLength(), 0.8);
+  EXPECT_EQ(parsed({{"acquisition", "nei"}}).TrustRegionRestartLength(), 0.1);
+  for (const char* a : {"kg", "mes", "ts"}) {
+    EXPECT_EQ(parsed({{"acquisition", a}}).TrustRegionRestartLength(), 0.0) << a;
+    EXPECT_EQ(parsed({{"acquisition", a}}).TrustRegionMaxLength(), 1.6) << a;
+  }
+  EXPECT_EQ(parsed({{"acquisition", "ts"}, {"trust_region_restart_length", 0.15}}).TrustRegionRestartLength(), 0.15);
 }
 
 TEST(GpStrategyTest, TrustRegionReplayRestartsInSegments) {
