@@ -71,4 +71,17 @@ double CompositeOuter::Evaluate(const Eigen::VectorXd& y, Eigen::VectorXd* grad)
   }
 }
 
+bool CompositeOuter::OutputsOf(const std::map<std::string, double>& values, const std::vector<std::string>& names,
+                               std::vector<double>* outputs, double* g) const {
+  outputs->clear();
+  for (const std::string& name : names) {
+    auto it = values.find(name);
+    if (it == values.end() || !std::isfinite(it->second)) return false;
+    outputs->push_back(it->second);
+  }
+  *g = Evaluate(Eigen::Map<const Eigen::VectorXd>(outputs->data(), static_cast<Eigen::Index>(outputs->size())),
+                nullptr);
+  return true;
+}
+
 }  // namespace bayesd

@@ -13,8 +13,10 @@
 #ifndef BAYESD_SRC_STRATEGIES_GP_COMPOSITE_H_
 #define BAYESD_SRC_STRATEGIES_GP_COMPOSITE_H_
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
@@ -31,6 +33,10 @@ class CompositeOuter {
 
   // g(y) (y: one value per output) and, when grad is non-null and g(y) is finite, dg/dy.
   double Evaluate(const Eigen::VectorXd& y, Eigen::VectorXd* grad) const;
+  // A completed trial's outputs (in the order of `names`) into *outputs and their composite into *g; false when an
+  // output is missing or non-finite. *g may be non-finite (e.g. a division by zero): the outputs are still data.
+  bool OutputsOf(const std::map<std::string, double>& values, const std::vector<std::string>& names,
+                 std::vector<double>* outputs, double* g) const;
   int num_outputs() const { return static_cast<int>(targets_.size()); }
   bool expression() const { return parser_ != nullptr; }
 

@@ -234,13 +234,8 @@ StudyData GpStrategy::Collect(const StudySnapshot& study) const {
     std::vector<double> ov;
     bool finite = true;
     if (composite()) {
-      for (const std::string& name : output_names_) {
-        auto it = t.values.find(name);
-        finite = finite && it != t.values.end() && std::isfinite(it->second);
-        ov.push_back(finite ? it->second : 0.0);
-      }
-      if (!finite) continue;
-      const double g = outer_->Evaluate(Eigen::Map<const Eigen::VectorXd>(ov.data(), ov.size()), nullptr);
+      double g = 0;
+      if (!outer_->OutputsOf(t.values, output_names_, &ov, &g)) continue;
       v = std::isfinite(g) ? g : std::numeric_limits<double>::quiet_NaN();  // kept: the outputs are still data
     } else {
       v = ObjectiveValue(config, t.values);

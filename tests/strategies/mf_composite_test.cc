@@ -20,6 +20,7 @@
 #include "src/strategies/mf_composite.h"
 #include "src/strategies/mf_model.h"
 #include "src/study/config_json.h"
+#include "tests/strategies/gradient_check.h"
 
 namespace bayesd {
 namespace {
@@ -136,19 +137,7 @@ TEST(MfCompositeTest, MomentsAndEtaMatchClosedForms) {
   }
 }
 
-void ExpectGradientMatches(const acq::Acquisition& a, const Eigen::VectorXd& x, const std::string& what) {
-  Eigen::VectorXd g;
-  const double v = a.Evaluate(x, &g);
-  ASSERT_TRUE(std::isfinite(v)) << what;
-  for (Eigen::Index j = 0; j < x.size(); ++j) {
-    const double h = 1e-6;
-    Eigen::VectorXd xp = x, xm = x;
-    xp[j] += h;
-    xm[j] -= h;
-    const double fd = (a.Evaluate(xp, nullptr) - a.Evaluate(xm, nullptr)) / (2 * h);
-    EXPECT_NEAR(g[j], fd, 1e-4 * (1 + std::abs(fd))) << what << " at " << x.transpose();
-  }
-}
+using testing::ExpectGradientMatches;
 
 TEST(MfCompositeTest, GradientsMatchFiniteDifferences) {
   for (auto kind : {MfSurrogate::Kind::kCoKriging, MfSurrogate::Kind::kFidelityKernel}) {
