@@ -149,6 +149,9 @@ QuadraticPrediction PredictOptimum(ExactGp* from, ExactGp* to, const Eigen::Vect
 }  // namespace
 
 GpStatus GpRegressorOptions::Validate() const {
+  if (screen_starts_from_n < 0 || large_n_screen_evaluations < 0) {
+    return GpInvalid("GpRegressorOptions.screen_starts_from_n and large_n_screen_evaluations must be >= 0");
+  }
   if (!(wide_lengthscale_prior_scale >= 0) || !(wide_noise_prior_scale >= 0) || prior_selection_max_n < 0 ||
       std::isnan(prior_selection_screen_margin)) {
     return GpInvalid("GpRegressorOptions.wide_lengthscale_prior_scale, wide_noise_prior_scale and "
@@ -197,7 +200,11 @@ FitDiagnostics GpRegressor::FullFit(const Eigen::VectorXd* warm) {
   if (const GpStatus s = transform_.Fit(y_); !s.ok()) return last_fit_ = FailedFit(s.message());
   const GpStatus s = gp_.SetData(x_, transform_.ToModel(y_), transform_.NoiseToModel(y_, noise_));
   if (!s.ok()) return last_fit_ = FailedFit(s.message());
-  last_fit_ = FitHyperparameters(&gp_, options_.fit, warm);
+  FitOptions fit = options_.fit;
+  if (options_.screen_starts_from_n > 0 && y_.size() >= options_.screen_starts_from_n && fit.screen_evaluations == 0) {
+    fit.screen_evaluations = options_.large_n_screen_evaluations;
+  }
+  last_fit_ = FitHyperparameters(&gp_, fit, warm);
   fitted_ = last_fit_.success;
   hessian_.resize(0, 0);
   gradient_at_fit_.resize(0);

@@ -1,7 +1,7 @@
 // gp_bench: fit / refit / predict timings and held-out accuracy of bayesd's GpRegressor on datasets written by
 // run_gp_bench.py (which runs scikit-learn on the same files). Not a unit test; see docs/performance.md.
 //
-// Usage: gp_bench [--starts=N] [--screen=N] [--ftol=X] [--no-ls-prior] [--no-noise-prior] [--min-noise=X]
+// Usage: gp_bench [--starts=N] [--screen=N] [--screen-from-n=N] [--ftol=X] [--no-ls-prior] [--no-noise-prior] [--min-noise=X]
 //        [--max-outputscale=X] [--ls-prior-log] [--ls-prior-shift=X] [--ls-prior-scale=X] [--ls-sample-hvarfner]
 //        [--noise-prior=LOC,SCALE] [--wide-prior=S] [--wide-noise-prior=S] [--select-margin=M] [--select-max-n=N]
 //        FILE...
@@ -61,6 +61,8 @@ bool ParseOption(const std::string& arg) {
     g_options.fit.num_random_starts = std::stoi(value()) - 1;
   } else if (arg.rfind("--screen=", 0) == 0) {
     g_options.fit.screen_evaluations = std::stoi(value());
+  } else if (arg.rfind("--screen-from-n=", 0) == 0) {  // GpRegressorOptions::screen_starts_from_n (0 = never)
+    g_options.screen_starts_from_n = std::stoi(value());
   } else if (arg.rfind("--max-outputscale=", 0) == 0) {
     g_options.kernel.stationary.max_outputscale = std::stod(value());
   } else if (arg.rfind("--ftol=", 0) == 0) {
