@@ -173,6 +173,27 @@ TEST(GpRegressorTest, ScreenedPriorSelectionPredictsTheEvidence) {
   }
 }
 
+// Screened starts from GpRegressorOptions::screen_starts_from_n (400 by default; lowered here to keep the test
+// small): fewer evaluations, the same optimum as the unscreened multi-start fit on these data; below the threshold
+// the fit is the unscreened one.
+TEST(GpRegressorTest, ScreenedStartsFromNReachTheSameOptimumWithFewerEvaluations) {
+  std::mt19937_64 rng(11);
+  const Eigen::MatrixXd x = Uniform(120, 6, &rng);
+  const Eigen::VectorXd y = NoisyHartmann6(x, &rng);
+  GpRegressorOptions screened, unscreened, above;
+  screened.screen_starts_from_n = 100;
+  unscreened.screen_starts_from_n = 0;
+  above.screen_starts_from_n = 121;
+  GpRegressor a(InputSpec::AllContinuous(6), screened), b(InputSpec::AllContinuous(6), unscreened),
+      c(InputSpec::AllContinuous(6), above);
+  const FitDiagnostics fa = a.Fit(x, y), fb = b.Fit(x, y), fc = c.Fit(x, y);
+  ASSERT_TRUE(fa.success && fb.success && fc.success);
+  EXPECT_LT(fa.evaluations, fb.evaluations * 3 / 4);
+  EXPECT_NEAR(fa.log_posterior, fb.log_posterior, 1e-2);
+  EXPECT_EQ(fc.evaluations, fb.evaluations);
+  EXPECT_EQ(fc.log_posterior, fb.log_posterior);
+}
+
 // The wide noise-prior alternative (GpRegressorOptions::wide_noise_prior_scale, off by default): on nearly
 // noise-free data the evidence prefers it, and the noise estimate falls towards the data's (tiny) noise.
 TEST(GpRegressorTest, EvidenceChoosesTheWideNoisePriorOnNearlyNoiseFreeData) {
