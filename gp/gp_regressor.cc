@@ -341,7 +341,8 @@ void GpRegressor::SelectPrior() {
         continue;
       }
     }
-    const FitDiagnostics fit = FitHyperparameters(&model, local, &theta_n);
+    const bool from_prediction = options_.prior_selection_start_at_prediction && predictions[i].ok;
+    const FitDiagnostics fit = FitHyperparameters(&model, local, from_prediction ? &predictions[i].theta : &theta_n);
     evaluations += fit.evaluations;
     Eigen::MatrixXd h;
     if (!fit.success || !ObjectiveHessian(&model, model.Hyperparameters(), true, &h, &evaluations).ok()) continue;

@@ -81,6 +81,9 @@ struct GpRegressorOptions {
   double wide_lengthscale_prior_scale = 3.5;
   double wide_noise_prior_scale = 0;
   double prior_selection_screen_margin = 2;
+  // Start an alternative's local fit at its predicted optimum (when the prediction is trusted) instead of at the
+  // configured fit's optimum. Off: measured in docs/gp.md ("2026-12-02").
+  bool prior_selection_start_at_prediction = false;
   int prior_selection_max_n = 500;
 
   GpStatus Validate() const;

@@ -3,7 +3,7 @@
 //
 // Usage: gp_bench [--starts=N] [--screen=N] [--screen-from-n=N] [--ftol=X] [--no-ls-prior] [--no-noise-prior] [--min-noise=X]
 //        [--max-outputscale=X] [--ls-prior-log] [--ls-prior-shift=X] [--ls-prior-scale=X] [--ls-sample-hvarfner]
-//        [--noise-prior=LOC,SCALE] [--wide-prior=S] [--wide-noise-prior=S] [--select-margin=M] [--select-max-n=N]
+//        [--noise-prior=LOC,SCALE] [--wide-prior=S] [--wide-noise-prior=S] [--select-margin=M] [--select-start-predicted] [--select-max-n=N]
 //        FILE...
 // (the options change GpRegressorOptions away from the defaults, for ablations). Each FILE holds "n_train n_test d" then n_train + 4 training rows (x..., y), then
 // n_test rows (x..., f(x), y_noisy). The 4 extra rows are added one at a time for the refit timings.
@@ -75,6 +75,8 @@ bool ParseOption(const std::string& arg) {
     g_options.wide_noise_prior_scale = std::stod(value());
   } else if (arg.rfind("--select-margin=", 0) == 0) {  // prior_selection_screen_margin (< 0: fit every candidate)
     g_options.prior_selection_screen_margin = std::stod(value());
+  } else if (arg == "--select-start-predicted") {  // prior_selection_start_at_prediction
+    g_options.prior_selection_start_at_prediction = true;
   } else if (arg.rfind("--select-max-n=", 0) == 0) {
     g_options.prior_selection_max_n = std::stoi(value());
   } else if (arg == "--ls-prior-log") {
