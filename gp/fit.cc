@@ -236,7 +236,7 @@ GpStatus NewtonRefitOptions::Validate() const {
 }
 
 GpStatus ObjectiveHessian(ExactGp* gp, const Eigen::VectorXd& theta, bool use_priors, Eigen::MatrixXd* hessian,
-                          int* evaluations, double h) {
+                          int* evaluations, double h, Eigen::VectorXd* gradient) {
   const Eigen::Index p = theta.size();
   if (p != gp->NumHyperparameters() || !theta.allFinite() || !(h > 0)) {
     return GpInvalid("ObjectiveHessian: theta must be finite with NumHyperparameters entries, h > 0");
@@ -264,6 +264,7 @@ GpStatus ObjectiveHessian(ExactGp* gp, const Eigen::VectorXd& theta, bool use_pr
     hess.col(i) = (gi - g0) / step;
   }
   *hessian = 0.5 * (hess + hess.transpose());
+  if (gradient) *gradient = g0;
   gp->SetHyperparameters(theta);
   return gp->Factorize();
 }

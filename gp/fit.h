@@ -63,9 +63,10 @@ FitDiagnostics FitHyperparameters(ExactGp* gp, const FitOptions& options,
 
 // Curvature of NegativeLogPosterior at theta (p x p): forward differences of the analytic gradient with step h in
 // log space (backward at an upper bound), symmetrized; p + 1 evaluations. *evaluations (if non-null) is increased by
-// the evaluations used. Leaves *gp factorized at theta on success.
+// the evaluations used; *gradient (if non-null) receives the gradient at theta (the first evaluation). Leaves *gp
+// factorized at theta on success.
 GpStatus ObjectiveHessian(ExactGp* gp, const Eigen::VectorXd& theta, bool use_priors, Eigen::MatrixXd* hessian,
-                          int* evaluations = nullptr, double h = 1e-4);
+                          int* evaluations = nullptr, double h = 1e-4, Eigen::VectorXd* gradient = nullptr);
 
 struct NewtonRefitOptions {
   int max_evaluations = 3;      // objective evaluations, the first at the warm start

@@ -22,6 +22,10 @@
 #ifndef BAYESD_GP_GP_REGRESSOR_H_
 #define BAYESD_GP_GP_REGRESSOR_H_
 
+#include <limits>
+#include <string>
+#include <vector>
+
 #include <Eigen/Core>
 
 #include "gp/exact_gp.h"
@@ -53,15 +57,50 @@ struct GpRegressorOptions {
   FitOptions fit;                     // MAP multi-start L-BFGS
   OutcomeTransformOptions transform;  // standardization and optional warp
   RefitPolicy refit;                  // warm-start policy for AddObservations
-  // Empirical-Bayes width of the lengthscale prior (docs/gp.md, "Accuracy against scikit-learn"): after a full fit
-  // with the configured prior, one warm-started local fit under a wider prior with the same log-space centre (the
-  // density of log l, sd = wide_lengthscale_prior_scale); the fit with the larger Laplace evidence is kept. Only for
-  // all-continuous inputs with MAP priors and n <= prior_selection_max_n (where the prior matters and the extra fit,
-  // ~ +25%, is cheap). 0 = off.
+  // Empirical-Bayes choice of the prior widths (docs/gp.md, "Accuracy against scikit-learn"). After a full fit with
+  // the configured priors, the alternatives -- a wider lengthscale prior with the same log-space centre (the density
+  // of log l, sd = wide_lengthscale_prior_scale), a wider noise prior with the same centre (log noise variance ~
+  // Normal(loc, wide_noise_prior_scale), for a LogNormal(loc, .) noise prior) and both together -- are compared by
+  // Laplace evidence and the fit with the largest is kept. Only for all-continuous inputs with MAP priors and
+  // n <= prior_selection_max_n. A scale of 0 leaves that prior alone (both 0: off).
+  //
+  // An alternative costs one warm-started local L-BFGS run plus its Hessian (~ +25% of a full fit). Screening
+  // (prior_selection_screen_margin >= 0): the alternative objectives differ from the fitted one by a known function
+  // of the hyperparameters (the log prior difference), so the first fit's optimum, gradient and curvature give a
+  // quadratic prediction of each alternative's evidence without any O(n^3) evaluation; an alternative is fitted only
+  // when the prediction comes within the margin (nats) of the best evidence so far, or when the prediction is not
+  // trustworthy (curvature not positive definite on the free coordinates, a step longer than 2 in log space).
+  // A negative margin fits every alternative.
+  // Screened starts for large n (FitOptions::screen_evaluations, off in FitOptions by default): from this many
+  // observations on, every start of a full fit runs large_n_screen_evaluations evaluations and only the best one
+  // continues. 20 halved the evaluations at the same optimum on the n = 500 benchmark datasets (docs/gp.md); at
+  // small n the fit is cheap and the unscreened starts are kept. screen_starts_from_n = 0: never.
+  int screen_starts_from_n = 400;
+  int large_n_screen_evaluations = 20;
+
   double wide_lengthscale_prior_scale = 3.5;
-  int prior_selection_max_n = 200;
+  double wide_noise_prior_scale = 0;
+  double prior_selection_screen_margin = 2;
+  // Start an alternative's local fit at its predicted optimum (when the prediction is trusted) instead of at the
+  // configured fit's optimum. Off: measured in docs/gp.md ("2026-12-02").
+  bool prior_selection_start_at_prediction = false;
+  int prior_selection_max_n = 500;
 
   GpStatus Validate() const;
+};
+
+// What the empirical-Bayes prior choice of the last full fit saw (GpRegressorOptions::wide_*_prior_scale); empty
+// alternatives when the choice did not run. Log evidences are Laplace approximations (nats); NaN = not computed.
+struct PriorAlternative {
+  std::string name;
+  double predicted_log_evidence = std::numeric_limits<double>::quiet_NaN();  // quadratic screen (NaN: untrusted)
+  double checked_log_evidence = std::numeric_limits<double>::quiet_NaN();    // after one evaluation (NaN: none)
+  double fitted_log_evidence = std::numeric_limits<double>::quiet_NaN();     // after its local fit (NaN: not fitted)
+};
+struct PriorSelection {
+  double configured_log_evidence = std::numeric_limits<double>::quiet_NaN();
+  std::vector<PriorAlternative> alternatives;  // in the order they were considered (best prediction first)
+  std::string chosen;                          // name of the kept alternative; empty = the configured priors
 };
 
 enum class Space { kModel, kOutcome };
@@ -112,11 +151,13 @@ class GpRegressor {
   // Curvature of the MAP objective used by Newton refits (p x p; empty when RefitPolicy::newton is off or the
   // last full fit could not compute it).
   const Eigen::MatrixXd& hessian() const { return hessian_; }
+  const PriorSelection& prior_selection() const { return prior_selection_; }
 
  private:
   FitDiagnostics FullFit(const Eigen::VectorXd* warm);
-  // The wide-prior alternative of the empirical-Bayes width choice; replaces gp_ (and hessian_) when it wins.
-  void TryWidePrior();
+  // The empirical-Bayes prior-width choice (see GpRegressorOptions); replaces gp_ (and hessian_) when an
+  // alternative wins.
+  void SelectPrior();
   GpStatus CheckRows(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& noise) const;
   double LmlPerPoint() const;
 
@@ -133,7 +174,9 @@ class GpRegressor {
   double lml_per_point_at_fit_ = 0;
   FitDiagnostics last_fit_;
   Eigen::MatrixXd hessian_;  // curvature of the MAP objective for NewtonRefit (empty: not available)
-  bool wide_prior_ = false;  // gp_ currently carries the wide lengthscale prior (reset at the next full fit)
+  Eigen::VectorXd gradient_at_fit_;  // objective gradient where hessian_ was taken (the full fit's optimum)
+  PriorSelection prior_selection_;
+  bool wide_prior_ = false;  // gp_ carries a prior chosen by SelectPrior (reset at the next full fit)
 };
 
 }  // namespace bayesd::gp

@@ -26,6 +26,7 @@ ap.add_argument("--reps", type=int, default=10)
 ap.add_argument("--bench", default="build/bench/gp/gp_bench")
 ap.add_argument("--opts", default="")   # gp_bench options, ';'-separated configs, each space separated
 ap.add_argument("--verbose", action="store_true")
+ap.add_argument("--sklearn-only", action="store_true", help="only fill the scikit-learn cache (no gp_bench runs)")
 a = ap.parse_args()
 cache_path = os.path.join(WORK, "sk_cache.json")
 cache = json.load(open(cache_path)) if os.path.exists(cache_path) else {}
@@ -48,11 +49,14 @@ for cell in a.cells.split(","):
             json.dump(cache, open(cache_path, "w"))
         files.append(path)
     sk = [cache[p] for p in files]
+    if a.sklearn_only:
+        continue
     print(f"== {name} n={n} reps={a.reps}: sklearn median RMSE {statistics.median(s['rmse'] for s in sk):.4g} NLPD {statistics.median(s['nlpd'] for s in sk):.3f}")
     for cfg in configs:
         out = subprocess.run([a.bench] + cfg.split() + files, capture_output=True, text=True, check=True).stdout
         rows, _ = R.parse_results(out)
         thetas = {l.split()[1][5:]: l for l in out.splitlines() if l.startswith("THETA")}
+        msgs = {l.split()[1][5:]: l.split(" ", 2)[2] for l in out.splitlines() if l.startswith("MESSAGE")}
         o = [rows[p] for p in files]
         lr = [math.log(x["rmse"] / s["rmse"]) for x, s in zip(o, sk)]
         dn = [x["nlpd"] - s["nlpd"] for x, s in zip(o, sk)]
@@ -63,3 +67,5 @@ for cell in a.cells.split(","):
         if a.verbose:
             for p, x, s in zip(files, o, sk):
                 print(f"    {os.path.basename(p)} rmse {x['rmse']:.4g}/{s['rmse']:.4g} nlpd {x['nlpd']:.3f}/{s['nlpd']:.3f} lml {x['lml']:.2f} {thetas[p].split()[2:]}")
+                if p in msgs:
+                    print(f"      {msgs[p]}")

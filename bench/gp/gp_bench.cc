@@ -1,9 +1,10 @@
 // gp_bench: fit / refit / predict timings and held-out accuracy of bayesd's GpRegressor on datasets written by
 // run_gp_bench.py (which runs scikit-learn on the same files). Not a unit test; see docs/performance.md.
 //
-// Usage: gp_bench [--starts=N] [--screen=N] [--ftol=X] [--no-ls-prior] [--no-noise-prior] [--min-noise=X]
+// Usage: gp_bench [--starts=N] [--screen=N] [--screen-from-n=N] [--ftol=X] [--no-ls-prior] [--no-noise-prior] [--min-noise=X]
 //        [--max-outputscale=X] [--ls-prior-log] [--ls-prior-shift=X] [--ls-prior-scale=X] [--ls-sample-hvarfner]
-//        [--noise-prior=LOC,SCALE] [--wide-prior=S] [--select-max-n=N] FILE...
+//        [--noise-prior=LOC,SCALE] [--wide-prior=S] [--wide-noise-prior=S] [--select-margin=M] [--select-start-predicted] [--select-max-n=N]
+//        FILE...
 // (the options change GpRegressorOptions away from the defaults, for ablations). Each FILE holds "n_train n_test d" then n_train + 4 training rows (x..., y), then
 // n_test rows (x..., f(x), y_noisy). The 4 extra rows are added one at a time for the refit timings.
 // Output: one "RESULT key=value ..." line per file, then "MAXRSS_KB <peak resident set>".
@@ -60,14 +61,22 @@ bool ParseOption(const std::string& arg) {
     g_options.fit.num_random_starts = std::stoi(value()) - 1;
   } else if (arg.rfind("--screen=", 0) == 0) {
     g_options.fit.screen_evaluations = std::stoi(value());
+  } else if (arg.rfind("--screen-from-n=", 0) == 0) {  // GpRegressorOptions::screen_starts_from_n (0 = never)
+    g_options.screen_starts_from_n = std::stoi(value());
   } else if (arg.rfind("--max-outputscale=", 0) == 0) {
     g_options.kernel.stationary.max_outputscale = std::stod(value());
   } else if (arg.rfind("--ftol=", 0) == 0) {
     g_options.fit.ftol_rel = std::stod(value());
   } else if (arg == "--no-ls-prior") {
     g_options.kernel.stationary.lengthscale_prior = false;
-  } else if (arg.rfind("--wide-prior=", 0) == 0) {  // wide_lengthscale_prior_scale (0 = no prior selection)
+  } else if (arg.rfind("--wide-prior=", 0) == 0) {  // wide_lengthscale_prior_scale (0 = not a candidate)
     g_options.wide_lengthscale_prior_scale = std::stod(value());
+  } else if (arg.rfind("--wide-noise-prior=", 0) == 0) {  // wide_noise_prior_scale (0 = not a candidate)
+    g_options.wide_noise_prior_scale = std::stod(value());
+  } else if (arg.rfind("--select-margin=", 0) == 0) {  // prior_selection_screen_margin (< 0: fit every candidate)
+    g_options.prior_selection_screen_margin = std::stod(value());
+  } else if (arg == "--select-start-predicted") {  // prior_selection_start_at_prediction
+    g_options.prior_selection_start_at_prediction = true;
   } else if (arg.rfind("--select-max-n=", 0) == 0) {
     g_options.prior_selection_max_n = std::stoi(value());
   } else if (arg == "--ls-prior-log") {
@@ -182,6 +191,7 @@ void Run(const std::string& path) {
   std::printf("THETA file=%s sd=%.17g theta=", path.c_str(), gp.transform().scale());
   for (Eigen::Index i = 0; i < th.size(); ++i) std::printf("%s%.17g", i ? "," : "", th[i]);
   std::printf("\n");
+  if (!fit.message.empty()) std::printf("MESSAGE file=%s %s\n", path.c_str(), fit.message.c_str());
   std::fflush(stdout);
 }
 
