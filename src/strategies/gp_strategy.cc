@@ -69,6 +69,18 @@ struct StudyData {
   int num_trials = 0;                   // trials in the study (all states)
 };
 
+// Where one pick searches (GpStrategy::TrustRegionBox): the box of the continuous columns (empty: the whole
+// domain), and after a trust-region restart the segment's centre row (its log-EI incumbent; -1: the global incumbent
+// leads), the spent regions' centres (excluded from the acquisition) and whether the pick explores because the new
+// segment has nothing to start from (EI over the median observed value).
+struct SearchRegion {
+  Eigen::VectorXd lower, upper;
+  int centre_row = -1;
+  Eigen::MatrixXd spent_centres;
+  bool explore = false;
+  json diag;  // null without a trust region
+};
+
 // Failed trials as pessimistic observations, appended after the completed rows (data->num_imputed of them), once
 // at least two completed trials have a finite objective: the objective at its worst completed value and, per
 // constraint, the worst observed value (most violating side), marked infeasible. Without this a failed point tells
@@ -159,26 +171,28 @@ class GpStrategy : public Strategy {
                                   json* state);
   // n raw candidates: scrambled Sobol points (in the box lower..upper of the continuous columns when given) and
   // local_fraction of them perturbations of the best observed points (options_.local_candidates).
-  Eigen::MatrixXd RawCandidates(const StudyData& data, uint64_t seed, int n, const Eigen::VectorXd& lower,
-                                const Eigen::VectorXd& upper, bool multiscale) const;
+  Eigen::MatrixXd RawCandidates(const StudyData& data, uint64_t seed, int n, const SearchRegion& region,
+                                bool multiscale) const;
   // The trust region box (continuous columns; others [0, 1]) around the incumbent -- or, after a restart, around
-  // the current segment's best point or its seed (sets segment_row_, spent_centres_, explore_step_) --,
-  // diagnostics into *diag. state: the strategy state (the segment seed is kept there), or null.
-  void TrustRegionBox(const StudyData& data, json* state, Eigen::VectorXd* lower, Eigen::VectorXd* upper,
-                      json* diag);
+  // the current segment's best point or its seed --, with its diagnostics. state: the strategy state (the segment
+  // seed is kept there), or null.
+  SearchRegion TrustRegionBox(const StudyData& data, json* state) const;
   // The row seeding a restarted segment that starts at observation `start`: the best observed point (y oriented,
   // NaN = not eligible) outside every spent region (one exclusion radius from each centre), or -1. Kept in
   // state["trust_region_seed"] so it stays fixed while the segment runs (the lengthscales that define "outside"
   // change with every fit).
-  int SegmentSeed(const StudyData& data, const std::vector<double>& y, int start, json* state) const;
+  int SegmentSeed(const StudyData& data, const std::vector<double>& y, int start, const Eigen::MatrixXd& spent_centres,
+                  json* state) const;
   // Radii of the spent-region exclusion per column: trust_region_exclusion x the objective GP's lengthscale
   // (unit-cube units; 0 for columns without one).
   Eigen::VectorXd ExclusionRadii() const;
   std::shared_ptr<const acq::Acquisition> MakeAcquisition(const StudyData& data,
                                                           const std::vector<std::shared_ptr<const acq::Model>>& m,
-                                                          const Eigen::MatrixXd& raw, uint64_t seed) const;
+                                                          const Eigen::MatrixXd& raw, const SearchRegion& region,
+                                                          uint64_t seed) const;
   Eigen::MatrixXd TopObserved(const StudyData& data, int k) const;
-  double Incumbent(const StudyData& data) const;
+  // The log-EI incumbent in model space (composite mode: in the composite's units); region: see SearchRegion.
+  double Incumbent(const StudyData& data, const SearchRegion& region = SearchRegion()) const;
   bool AnyFeasible(const StudyData& data) const;
   // Composite outputs mode: EI of the composite by Monte Carlo over the output models m[0..K-1].
   std::shared_ptr<const acq::CompositeExpectedImprovement> MakeCompositeEi(
@@ -203,12 +217,6 @@ class GpStrategy : public Strategy {
   json cache_theta_;                 // the state "models" the cache was built with
   json infeasibility_;               // the last optimistic-feasibility check (ModelPoint), copied into the state
   std::shared_ptr<const gp::GpClassifier> failure_model_;  // P(not failed), this Suggest call; null: not used
-  // Trust-region restarts, per pick (ModelPoint): the row of the current segment's centre once the region has
-  // restarted (-1: the global incumbent leads), the centres of spent regions (excluded from the acquisition), and
-  // whether the pick opens a segment that has neither points nor a seed (global exploration over a typical value).
-  int segment_row_ = -1;
-  Eigen::MatrixXd spent_centres_;
-  bool explore_step_ = false;
 };
 
 StudyData GpStrategy::Collect(const StudySnapshot& study) const {
@@ -350,9 +358,11 @@ Suggestion GpStrategy::InitialPoint(const StudyConfig& config, json* state, Eige
   return s;
 }
 
-Eigen::MatrixXd GpStrategy::RawCandidates(const StudyData& data, uint64_t seed, int n, const Eigen::VectorXd& lower,
-                                          const Eigen::VectorXd& upper, bool multiscale) const {
+Eigen::MatrixXd GpStrategy::RawCandidates(const StudyData& data, uint64_t seed, int n, const SearchRegion& region,
+                                          bool multiscale) const {
   const int d = encoding_.dim();
+  const Eigen::VectorXd& lower = region.lower;
+  const Eigen::VectorXd& upper = region.upper;
   const int local = data.y.size() > 0 ? std::min(n - 1, static_cast<int>(n * options_.local_fraction)) : 0;
   const bool boxed = lower.size() == d && upper.size() == d;
   const std::vector<int> cont = encoding_.spec().ColumnsOfType(gp::ColumnType::kContinuous);
@@ -366,19 +376,19 @@ Eigen::MatrixXd GpStrategy::RawCandidates(const StudyData& data, uint64_t seed, 
   }
   if (local == 0) return raw;
   // Perturbations of the best observed points so refinement can start near the incumbents.
-  const Eigen::MatrixXd top = segment_row_ >= 0 ? Eigen::MatrixXd(data.x.row(segment_row_))
-                                                : TopObserved(data, boxed ? 1 : 5);
+  const Eigen::MatrixXd top = region.centre_row >= 0 ? Eigen::MatrixXd(data.x.row(region.centre_row))
+                                                     : TopObserved(data, boxed ? 1 : 5);
   std::mt19937_64 rng(Mix(seed ^ 0x10ca1ULL));
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> uniform;
   const Eigen::VectorXd lo = boxed ? lower : Eigen::VectorXd::Zero(d);
   const Eigen::VectorXd hi = boxed ? upper : Eigen::VectorXd::Ones(d);
   auto clip = [&](int j, double v) { return std::clamp(v, lo[j], hi[j]); };
-  const double region = (hi - lo).maxCoeff();  // perturbation scales are relative to the box
+  const double side = (hi - lo).maxCoeff();  // perturbation scales are relative to the box
   if (!multiscale) {
     for (int i = 0; i < local; ++i) {
       Eigen::VectorXd x = top.row(i % top.rows()).transpose();
-      const double scale = ((i % 2 == 0) ? 0.01 : 0.1) * region;
+      const double scale = ((i % 2 == 0) ? 0.01 : 0.1) * side;
       for (int j : cont) x[j] = clip(j, x[j] + scale * normal(rng));
       raw.row(n - local + i) = x.transpose();
     }
@@ -391,7 +401,7 @@ Eigen::MatrixXd GpStrategy::RawCandidates(const StudyData& data, uint64_t seed, 
   const int k = static_cast<int>(top.rows());
   for (int i = 0; i < local; ++i) {
     Eigen::VectorXd x = top.row(i % k).transpose();
-    const double scale = kScales[(i / k) % 4] * region;
+    const double scale = kScales[(i / k) % 4] * side;
     const bool subset = ((i / (4 * k)) % 2) == 1 && cont.size() > 1;
     std::vector<int> moved;
     for (int j : cont) {
@@ -435,7 +445,8 @@ Eigen::VectorXd GpStrategy::ExclusionRadii() const {
   return radii;
 }
 
-int GpStrategy::SegmentSeed(const StudyData& data, const std::vector<double>& y, int start, json* state) const {
+int GpStrategy::SegmentSeed(const StudyData& data, const std::vector<double>& y, int start,
+                            const Eigen::MatrixXd& spent_centres, json* state) const {
   const int observed = static_cast<int>(y.size());
   if (state && state->contains("trust_region_seed")) {
     const json& memo = (*state)["trust_region_seed"];
@@ -448,8 +459,8 @@ int GpStrategy::SegmentSeed(const StudyData& data, const std::vector<double>& y,
     }
   }
   int seed = -1;
-  if (spent_centres_.rows() > 0 && options_.trust_region_exclusion > 0) {
-    const acq::RegionPenalty ball(nullptr, spent_centres_, ExclusionRadii());
+  if (spent_centres.rows() > 0 && options_.trust_region_exclusion > 0) {
+    const acq::RegionPenalty ball(nullptr, spent_centres, ExclusionRadii());
     const double one_radius = std::log(-std::expm1(-0.5));  // the penalty at q = 1
     for (int i = 0; i < observed; ++i) {
       if (!std::isfinite(y[i]) || (seed >= 0 && y[i] <= y[seed])) continue;
@@ -463,8 +474,8 @@ int GpStrategy::SegmentSeed(const StudyData& data, const std::vector<double>& y,
   return seed;
 }
 
-void GpStrategy::TrustRegionBox(const StudyData& data, json* state, Eigen::VectorXd* lower, Eigen::VectorXd* upper,
-                                json* diag) {
+SearchRegion GpStrategy::TrustRegionBox(const StudyData& data, json* state) const {
+  SearchRegion region;
   const int d = encoding_.dim();
   const int observed = static_cast<int>(data.y.size()) - data.num_imputed;  // imputed failures are the last rows
   std::vector<double> y(observed);
@@ -474,7 +485,7 @@ void GpStrategy::TrustRegionBox(const StudyData& data, json* state, Eigen::Vecto
     y[i] = ok ? data.y[i] : std::numeric_limits<double>::quiet_NaN();
     if (ok && (best < 0 || data.y[i] > data.y[best])) best = i;
   }
-  if (best < 0) return;  // nothing feasible yet: no incumbent to centre on
+  if (best < 0) return region;  // nothing feasible yet: no incumbent to centre on
   TrustRegionOptions tro;
   tro.length_init = options_.trust_region_length;
   tro.failure_tolerance = options_.trust_region_failure_tolerance;
@@ -482,49 +493,48 @@ void GpStrategy::TrustRegionBox(const StudyData& data, json* state, Eigen::Vecto
   tro.segment_length_init = options_.trust_region_restart_side;
   tro.length_max = options_.TrustRegionMaxLength();
   const TrustRegionState tr = ReplayTrustRegion(y, options_.InitialTrials(d), d, tro);
-  *diag = {{"length", tr.length}, {"successes", tr.successes}, {"failures", tr.failures},
-           {"restarts", tr.restarts}};
+  json& diag = region.diag;
+  diag = {{"length", tr.length}, {"successes", tr.successes}, {"failures", tr.failures}, {"restarts", tr.restarts}};
   if (tro.restart_length > 0 && tr.restarts > 0) {
     // A restarted region: centred at the best point of its segment, or at its seed (the best point outside the
     // spent regions) while that is better; the spent regions' centres are excluded from the acquisition.
-    spent_centres_.resize(0, d);
-    for (int i : tr.spent_best) AppendRow(&spent_centres_, data.x.row(i).transpose());
+    region.spent_centres.resize(0, d);
+    for (int i : tr.spent_best) AppendRow(&region.spent_centres, data.x.row(i).transpose());
     int centre = -1;
     for (int i = std::min(tr.segment_start, observed); i < observed; ++i) {
       if (std::isfinite(y[i]) && (centre < 0 || y[i] > y[centre])) centre = i;
     }
-    const int seed = SegmentSeed(data, y, tr.segment_start, state);
+    const int seed = SegmentSeed(data, y, tr.segment_start, region.spent_centres, state);
     if (seed >= 0 && (centre < 0 || y[seed] > y[centre])) centre = seed;
-    (*diag)["segment_start"] = tr.segment_start;
-    (*diag)["spent_regions"] = spent_centres_.rows();
-    (*diag)["seed_trial"] = seed >= 0 ? json(data.trials[seed]->number) : json(nullptr);
+    diag["segment_start"] = tr.segment_start;
+    diag["spent_regions"] = region.spent_centres.rows();
+    diag["seed_trial"] = seed >= 0 ? json(data.trials[seed]->number) : json(nullptr);
     if (centre < 0) {  // nothing to centre on: this pick explores the whole domain
-      explore_step_ = true;
-      (*diag)["explore"] = true;
-      lower->resize(0);
-      upper->resize(0);
-      return;
+      region.explore = true;
+      diag["explore"] = true;
+      return region;
     }
-    segment_row_ = centre;
+    region.centre_row = centre;
     best = centre;
   }
-  *lower = Eigen::VectorXd::Zero(d);
-  *upper = Eigen::VectorXd::Ones(d);
+  region.lower = Eigen::VectorXd::Zero(d);
+  region.upper = Eigen::VectorXd::Ones(d);
   for (int j : encoding_.spec().ColumnsOfType(gp::ColumnType::kContinuous)) {
     const double c = data.x(best, j);
-    (*lower)[j] = std::max(0.0, c - tr.length / 2);
-    (*upper)[j] = std::min(1.0, c + tr.length / 2);
+    region.lower[j] = std::max(0.0, c - tr.length / 2);
+    region.upper[j] = std::min(1.0, c + tr.length / 2);
   }
+  return region;
 }
 
 bool GpStrategy::AnyFeasible(const StudyData& data) const {
   return std::find(data.feasible.begin(), data.feasible.end(), true) != data.feasible.end();
 }
 
-double GpStrategy::Incumbent(const StudyData& data) const {
+double GpStrategy::Incumbent(const StudyData& data, const SearchRegion& region) const {
   double best = -std::numeric_limits<double>::infinity();
-  if (!composite() && segment_row_ >= 0) return cache_[0].transform().ToModel(data.y[segment_row_]);
-  if (!composite() && explore_step_) {
+  if (!composite() && region.centre_row >= 0) return cache_[0].transform().ToModel(data.y[region.centre_row]);
+  if (!composite() && region.explore) {
     // A restarted region with nothing to start from: EI over the median observed value, so the pick goes where the
     // model expects a good value away from the spent regions (not merely where the variance is largest).
     std::vector<double> v;
@@ -596,7 +606,7 @@ std::shared_ptr<const acq::CompositeExpectedImprovement> GpStrategy::MakeComposi
 
 std::shared_ptr<const acq::Acquisition> GpStrategy::MakeAcquisition(
     const StudyData& data, const std::vector<std::shared_ptr<const acq::Model>>& m, const Eigen::MatrixXd& raw,
-    uint64_t seed) const {
+    const SearchRegion& region, uint64_t seed) const {
   const std::vector<acq::ConstraintModel> constraints = ConstraintModels(m);
   if (options_.acquisition == GpAcquisition::kConfig) {
     // CONFIG handles "nothing feasible yet" itself: its optimistic problem is feasible wherever a constraint may
@@ -614,7 +624,7 @@ std::shared_ptr<const acq::Acquisition> GpStrategy::MakeAcquisition(
     if (constraints.empty()) return base;
     return std::make_shared<acq::ConstrainedAcquisition>(base, constraints);
   }
-  const double best = Incumbent(data);
+  const double best = Incumbent(data, region);
   switch (options_.acquisition) {
     case GpAcquisition::kLogEi: base = std::make_shared<acq::LogExpectedImprovement>(m[0], best); break;
     case GpAcquisition::kEi: base = std::make_shared<acq::ExpectedImprovement>(m[0], best); break;
@@ -705,23 +715,18 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
   // Candidate budget shrinks with n: scoring is O(n^2) per candidate.
   const int raw_n = std::max(std::min(options_.raw_samples, 64), static_cast<int>(options_.raw_samples *
                                                                                    std::min(1.0, 200.0 / std::max(1, n))));
-  Eigen::VectorXd lower, upper;
-  json tr_diag;
   // "auto" settings: the benchmarked ones (docs/bo.md) for plain studies, the earlier ones otherwise.
   const bool plain = constraint_specs_.empty() && !config.objective.composite();
   const bool trust_region =
       options_.trust_region == TrustRegionMode::kOn || (options_.trust_region == TrustRegionMode::kAuto && plain);
-  segment_row_ = -1;
-  spent_centres_.resize(0, 0);
-  explore_step_ = false;
-  if (trust_region) TrustRegionBox(data, state, &lower, &upper, &tr_diag);
+  const SearchRegion region = trust_region ? TrustRegionBox(data, state) : SearchRegion();
   const bool multiscale = options_.local_candidates == LocalCandidates::kMultiscale ||
                           (options_.local_candidates == LocalCandidates::kAuto && plain);
-  const Eigen::MatrixXd raw = RawCandidates(data, seed, raw_n, lower, upper, multiscale);
+  const Eigen::MatrixXd raw = RawCandidates(data, seed, raw_n, region, multiscale);
   Suggestion s;
   s.diagnostics = {{"strategy", "gp"}, {"phase", "model"}, {"observations", n},
                    {"pending_conditioned", data.pending.rows()}};
-  if (!tr_diag.is_null()) s.diagnostics["trust_region"] = tr_diag;
+  if (!region.diag.is_null()) s.diagnostics["trust_region"] = region.diag;
   Eigen::VectorXd x;
   double value = 0;
   if (options_.acquisition == GpAcquisition::kTs) {
@@ -742,9 +747,9 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     s.diagnostics["candidates"] = m;
     if (!status.ok()) s.diagnostics["model_message"] = status.message();
   } else {
-    auto acquisition = MakeAcquisition(data, *models, raw, seed);
-    if (spent_centres_.rows() > 0 && options_.trust_region_exclusion > 0 && acquisition->log_scale()) {
-      acquisition = std::make_shared<acq::RegionPenalty>(acquisition, spent_centres_, ExclusionRadii());
+    auto acquisition = MakeAcquisition(data, *models, raw, region, seed);
+    if (region.spent_centres.rows() > 0 && options_.trust_region_exclusion > 0 && acquisition->log_scale()) {
+      acquisition = std::make_shared<acq::RegionPenalty>(acquisition, region.spent_centres, ExclusionRadii());
     }
     if (failure_model_ && acquisition->log_scale()) {
       acquisition = std::make_shared<acq::WithSuccessProbability>(acquisition, failure_model_);
@@ -759,8 +764,8 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     oo.restart_selection = boltzmann ? acq::OptimizerOptions::RestartSelection::kBoltzmann
                                : acq::OptimizerOptions::RestartSelection::kDiverseTop;
     oo.seed = seed;
-    oo.lower = lower;
-    oo.upper = upper;
+    oo.lower = region.lower;
+    oo.upper = region.upper;
     const acq::OptimizerResult r = acq::OptimizeAcquisition(*acquisition, raw, domain, oo);
     if (r.found) {
       x = r.x;
