@@ -269,6 +269,27 @@ GpStatus ObjectiveHessian(ExactGp* gp, const Eigen::VectorXd& theta, bool use_pr
   return gp->Factorize();
 }
 
+std::vector<Eigen::Index> FreeCoordinates(const Eigen::VectorXd& theta, const Eigen::VectorXd& g,
+                                          const Eigen::MatrixXd& h, const Eigen::VectorXd& lo,
+                                          const Eigen::VectorXd& hi, double tol, Eigen::VectorXd* gf,
+                                          Eigen::MatrixXd* hf) {
+  std::vector<Eigen::Index> free;
+  for (Eigen::Index i = 0; i < theta.size(); ++i) {
+    const bool held_low = theta[i] <= lo[i] + tol && g[i] >= 0;
+    const bool held_high = theta[i] >= hi[i] - tol && g[i] <= 0;
+    if (!held_low && !held_high) free.push_back(i);
+  }
+  if (free.empty()) return free;
+  const Eigen::Index k = static_cast<Eigen::Index>(free.size());
+  gf->resize(k);
+  hf->resize(k, k);
+  for (Eigen::Index a = 0; a < k; ++a) {
+    (*gf)[a] = g[free[a]];
+    for (Eigen::Index b = 0; b < k; ++b) (*hf)(a, b) = h(free[a], free[b]);
+  }
+  return free;
+}
+
 namespace {
 
 // Newton step on the free coordinates: s = -H_ff^-1 g_f with H_ff's eigenvalues floored, capped at max_step, then
@@ -277,22 +298,13 @@ Eigen::VectorXd NewtonStep(const Eigen::VectorXd& theta, const Eigen::VectorXd& 
                            const Eigen::VectorXd& lo, const Eigen::VectorXd& hi, double max_step,
                            double* decrement) {
   const Eigen::Index p = theta.size();
-  std::vector<Eigen::Index> free;
-  for (Eigen::Index i = 0; i < p; ++i) {
-    const bool held_low = theta[i] <= lo[i] + 1e-10 && g[i] >= 0;
-    const bool held_high = theta[i] >= hi[i] - 1e-10 && g[i] <= 0;
-    if (!held_low && !held_high) free.push_back(i);
-  }
+  Eigen::MatrixXd hf;
+  Eigen::VectorXd gf;
+  const std::vector<Eigen::Index> free = FreeCoordinates(theta, g, hess, lo, hi, 1e-10, &gf, &hf);
   Eigen::VectorXd s = Eigen::VectorXd::Zero(p);
   *decrement = 0;
   if (free.empty()) return s;
   const Eigen::Index f = static_cast<Eigen::Index>(free.size());
-  Eigen::MatrixXd hf(f, f);
-  Eigen::VectorXd gf(f);
-  for (Eigen::Index a = 0; a < f; ++a) {
-    gf[a] = g[free[a]];
-    for (Eigen::Index b = 0; b < f; ++b) hf(a, b) = hess(free[a], free[b]);
-  }
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(hf);
   if (eig.info() != Eigen::Success) return s;
   const double top = std::max(eig.eigenvalues().cwiseAbs().maxCoeff(), 1e-12);

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -86,6 +87,13 @@ struct NewtonRefitOptions {
 // the best point seen and the caller falls back to FitHyperparameters. Cost: 1..max_evaluations O(n^3) evaluations.
 FitDiagnostics NewtonRefit(ExactGp* gp, const FitOptions& options, const NewtonRefitOptions& newton,
                            const Eigen::VectorXd& theta0, Eigen::MatrixXd* hessian);
+
+// The free set of a bound-constrained Newton step: coordinates of theta not held at a bound (within tol, with the
+// gradient g pushing outward), and g and h restricted to them (*gf, *hf; left untouched when the set is empty).
+std::vector<Eigen::Index> FreeCoordinates(const Eigen::VectorXd& theta, const Eigen::VectorXd& g,
+                                          const Eigen::MatrixXd& h, const Eigen::VectorXd& lo,
+                                          const Eigen::VectorXd& hi, double tol, Eigen::VectorXd* gf,
+                                          Eigen::MatrixXd* hf);
 
 // The negated MAP objective at theta and its gradient (size NumHyperparameters). Factorizes *gp at theta.
 // Returns +infinity when the factorization fails.

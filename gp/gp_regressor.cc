@@ -89,21 +89,11 @@ struct QuadraticPrediction {
 double NewtonDecrement(const Eigen::VectorXd& theta, const Eigen::VectorXd& g, const Eigen::MatrixXd& h,
                        const Eigen::VectorXd& lo, const Eigen::VectorXd& hi, std::vector<Eigen::Index>* free_out,
                        Eigen::VectorXd* step_free, Eigen::VectorXd* eigenvalues) {
-  std::vector<Eigen::Index> free;
-  for (Eigen::Index i = 0; i < theta.size(); ++i) {
-    const bool held_low = theta[i] <= lo[i] + 1e-8 && g[i] >= 0;
-    const bool held_high = theta[i] >= hi[i] - 1e-8 && g[i] <= 0;
-    if (!held_low && !held_high) free.push_back(i);
-  }
+  Eigen::MatrixXd hf;
+  Eigen::VectorXd gf;
+  const std::vector<Eigen::Index> free = FreeCoordinates(theta, g, h, lo, hi, 1e-8, &gf, &hf);
   if (free_out) *free_out = free;
   if (free.empty()) return 0;
-  const Eigen::Index k = static_cast<Eigen::Index>(free.size());
-  Eigen::MatrixXd hf(k, k);
-  Eigen::VectorXd gf(k);
-  for (Eigen::Index a = 0; a < k; ++a) {
-    gf[a] = g[free[a]];
-    for (Eigen::Index b = 0; b < k; ++b) hf(a, b) = h(free[a], free[b]);
-  }
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(hf);
   if (eig.info() != Eigen::Success) return std::numeric_limits<double>::infinity();
   if (eigenvalues) *eigenvalues = eig.eigenvalues();
