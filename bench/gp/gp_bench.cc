@@ -16,6 +16,7 @@
 #include <string>
 
 #include "gp/gp_regressor.h"
+#include "gp/runtime.h"
 
 namespace {
 
@@ -198,6 +199,9 @@ void Run(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As the daemon (src/main.cc, gp/runtime.h); BAYESD_MALLOC_DEFAULTS=1 keeps glibc's defaults.
+  bayesd::gp::LimitBlasThreads();
+  bayesd::gp::KeepMatricesInHeap();
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("--", 0) == 0) {
