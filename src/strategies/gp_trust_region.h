@@ -20,9 +20,13 @@
 // against -- the search found nothing better elsewhere -- is followed by a *resumed* segment: the region of the global
 // incumbent again, at side `resume_side` (below the restart length: it goes on where the incumbent's region was cut
 // off), successes counted against the global best; it is spent when its side falls below resume_side /
-// 2^resume_halvings, and the next segment is a fresh restart again. So the budget alternates between looking for a
-// better basin and refining the best one, instead of leaving the best basin at the precision it had when its region
-// was first spent.
+// 2^resume_halvings (with the default 2: at its third halving), and the next segment is a fresh restart again. So the
+// budget alternates between looking for a better basin and refining the best one, instead of leaving the best basin
+// at the precision it had when its region was first spent. Behind progress (`behind_progress` > 0): while a
+// restarted segment's best is below the global best, a success must also improve it by that share of the gap to the
+// global best, so a segment slowly climbing a worse basin halves and is spent (and, with resuming, the incumbent's
+// region gets the budget back). A resumed segment's spent centre is the global incumbent (listed once in
+// spent_best); the caller lifts its exclusion while it is resumed. Measured in docs/bo.md (2026-12-02, later).
 //
 // Thread safety: pure functions.
 #ifndef BAYESD_SRC_STRATEGIES_GP_TRUST_REGION_H_
