@@ -42,6 +42,10 @@ TrustRegionState ReplayTrustRegion(const std::vector<double>& y, int initial, in
     restarted = !resume;
     global_at_start = global;
     if (resume) {
+      // The incumbent's region is no longer spent while it is resumed; when the resumed segment is spent, its best
+      // (the incumbent then, improved or not) is listed again -- so an improved incumbent's old centre, next to
+      // it, is not excluded around it.
+      s.spent_best.erase(std::remove(s.spent_best.begin(), s.spent_best.end(), s.incumbent), s.spent_best.end());
       s.length = options.resume_side;
       best = global;
       best_index = s.incumbent;

@@ -25,8 +25,8 @@
 // at the precision it had when its region was first spent. Behind progress (`behind_progress` > 0): while a
 // restarted segment's best is below the global best, a success must also improve it by that share of the gap to the
 // global best, so a segment slowly climbing a worse basin halves and is spent (and, with resuming, the incumbent's
-// region gets the budget back). A resumed segment's spent centre is the global incumbent (listed once in
-// spent_best); the caller lifts its exclusion while it is resumed. Measured in docs/bo.md (2026-12-02, later).
+// region gets the budget back). While a segment is resumed, spent_best does not list the incumbent; when it is spent,
+// its best (the incumbent, improved or not) is listed again. Measured in docs/bo.md (2026-12-02, later).
 //
 // Thread safety: pure functions.
 #ifndef BAYESD_SRC_STRATEGIES_GP_TRUST_REGION_H_

@@ -765,7 +765,7 @@ TEST(GpStrategyTest, TrustRegionReplayResumesTheIncumbentAfterAFruitlessRestart)
   EXPECT_FALSE(s.behind);
   EXPECT_EQ(s.incumbent, 1);
   EXPECT_EQ(s.length, 0.2);
-  EXPECT_EQ(s.spent_best, (std::vector<int>{1, 10}));
+  EXPECT_EQ(s.spent_best, std::vector<int>{10});  // the incumbent's region is not spent while it is resumed
   // The resumed segment counts successes against the global best: 5.001 is below 5 (1 + 1e-3), 5.01 above.
   std::vector<double> r = y;
   r.insert(r.end(), {5.001, 5.01, 5.02, 5.03});
@@ -774,6 +774,7 @@ TEST(GpStrategyTest, TrustRegionReplayResumesTheIncumbentAfterAFruitlessRestart)
   EXPECT_EQ(s.incumbent, 18);
   EXPECT_EQ(s.successes, 0);  // 3 successes in a row (5.01, 5.02, 5.03) doubled the side
   EXPECT_EQ(s.length, 0.4);
+  EXPECT_EQ(s.spent_best, std::vector<int>{10});  // the old incumbent (1) is not excluded next to the new one
   // 12 failures (three halvings, 0.2 -> 0.025 < 0.05) spend it; the next segment is a fresh restart again.
   r = y;
   r.insert(r.end(), 11, 4.0);
@@ -787,7 +788,7 @@ TEST(GpStrategyTest, TrustRegionReplayResumesTheIncumbentAfterAFruitlessRestart)
   EXPECT_EQ(s.segment_start, 27);
   EXPECT_EQ(s.length, 0.4);
   EXPECT_TRUE(s.behind);  // a fresh segment with nothing yet is behind the global best
-  EXPECT_EQ(s.spent_best, (std::vector<int>{1, 10}));  // the incumbent is listed once
+  EXPECT_EQ(s.spent_best, (std::vector<int>{10, 1}));  // the incumbent is listed again, once
   // A fresh segment that beats the global best is followed by a fresh segment, not a resumed one.
   std::vector<double> b = {1, 5, 0, 0, 0, 0, 0, 0, 0, 0, 6, 6, 6, 6, 6};
   s = ReplayTrustRegion(b, 2, 2, o);
