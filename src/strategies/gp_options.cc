@@ -60,6 +60,14 @@ Status GpStrategyOptions::Validate() const {
   if (!(trust_region_exclusion >= 0 && trust_region_exclusion <= 10)) {
     return Bad("trust_region_exclusion", Num(trust_region_exclusion), "must be in [0, 10] (lengthscales; 0: none)");
   }
+  if (!(trust_region_resume_side == -1 || trust_region_resume_side == 0 ||
+        (trust_region_resume_side > 0 && trust_region_resume_side <= trust_region_restart_side))) {
+    return Bad("trust_region_resume_side", Num(trust_region_resume_side),
+               "must be -1 (auto), 0 (no resuming) or in (0, trust_region_restart_side]");
+  }
+  if (!(trust_region_behind_progress >= 0 && trust_region_behind_progress < 1)) {
+    return Bad("trust_region_behind_progress", Num(trust_region_behind_progress), "must be in [0, 1) (0: off)");
+  }
   if (mc_samples < 2 || mc_samples > 4096) return Bad("mc_samples", Num(mc_samples), "must be in [2, 4096]");
   if (!(ucb_beta_scale > 0)) return Bad("ucb_beta_scale", Num(ucb_beta_scale), "must be > 0");
   if (!(ucb_delta > 0 && ucb_delta < 1)) return Bad("ucb_delta", Num(ucb_delta), "must be in (0, 1)");
@@ -87,7 +95,9 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                              "local_candidates", "trust_region", "trust_region_length",
                                              "trust_region_failure_tolerance", "trust_region_max_length",
                                              "trust_region_restart_length",
-                                             "trust_region_restart_side", "trust_region_exclusion"}));
+                                             "trust_region_restart_side", "trust_region_exclusion",
+                                             "trust_region_resume_side",
+                                             "trust_region_behind_progress"}));
   GpStrategyOptions o;
   RETURN_IF_ERROR(r.Enum<GpAcquisition>("acquisition",
                                         {{"log_ei", GpAcquisition::kLogEi},
@@ -125,6 +135,8 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
   RETURN_IF_ERROR(r.Number("trust_region_restart_length", &o.trust_region_restart_length));
   RETURN_IF_ERROR(r.Number("trust_region_restart_side", &o.trust_region_restart_side));
   RETURN_IF_ERROR(r.Number("trust_region_exclusion", &o.trust_region_exclusion));
+  RETURN_IF_ERROR(r.Number("trust_region_resume_side", &o.trust_region_resume_side));
+  RETURN_IF_ERROR(r.Number("trust_region_behind_progress", &o.trust_region_behind_progress));
   RETURN_IF_ERROR(r.Int("mc_samples", &o.mc_samples));
   RETURN_IF_ERROR(r.Number("ucb_beta_scale", &o.ucb_beta_scale));
   RETURN_IF_ERROR(r.Number("ucb_delta", &o.ucb_delta));
