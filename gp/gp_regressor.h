@@ -160,6 +160,11 @@ class GpRegressor {
   const Eigen::MatrixXd& hessian() const { return hessian_; }
   const PriorSelection& prior_selection() const { return prior_selection_; }
 
+  // Whether the MAP priors apply with n observations (fit.use_priors and priors_max_n), and the fit options the
+  // regressor uses with n observations (options().fit with use_priors set accordingly).
+  bool PriorsAt(Eigen::Index n) const;
+  FitOptions FitOptionsAt(Eigen::Index n) const;
+
  private:
   FitDiagnostics FullFit(const Eigen::VectorXd* warm);
   // The empirical-Bayes prior-width choice (see GpRegressorOptions); replaces gp_ (and hessian_) when an
@@ -167,9 +172,6 @@ class GpRegressor {
   void SelectPrior();
   GpStatus CheckRows(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& noise) const;
   double LmlPerPoint() const;
-  // Whether the MAP priors apply with n observations (fit.use_priors and priors_max_n), and the fit options for n.
-  bool PriorsAt(Eigen::Index n) const;
-  FitOptions FitOptionsAt(Eigen::Index n) const;
 
   InputSpec spec_;
   GpRegressorOptions options_;

@@ -128,7 +128,9 @@ void Run(const std::string& path) {
   // Warm local refit, L-BFGS: incremental update + one warm-started local NLopt run (the policy's fallback), with the
   // policy's tolerance and evaluation cap.
   const bayesd::gp::GpRegressorOptions& every = g_options;
-  bayesd::gp::FitOptions warm_options = every.fit;
+  // The objective GpRegressor refits with n + 1 points (maximum likelihood above priors_max_n).
+  const bayesd::gp::FitOptions refit_fit = gp.FitOptionsAt(n + 1);
+  bayesd::gp::FitOptions warm_options = refit_fit;
   warm_options.num_random_starts = 0;
   warm_options.ftol_rel = every.refit.local_ftol_rel;
   warm_options.max_evaluations = every.refit.local_max_evaluations;
@@ -149,7 +151,7 @@ void Run(const std::string& path) {
   t0 = Clock::now();
   c1 = std::clock();
   (void)newton_model.AddObservations(d.x.row(n), z_new);
-  auto nf = bayesd::gp::NewtonRefit(&newton_model, every.fit, every.refit.newton_options, theta, &hessian);
+  auto nf = bayesd::gp::NewtonRefit(&newton_model, refit_fit, every.refit.newton_options, theta, &hessian);
   const bool newton_ok = nf.success;
   if (!newton_ok) {
     const Eigen::VectorXd start = newton_model.Hyperparameters();
