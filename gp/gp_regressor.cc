@@ -139,6 +139,9 @@ QuadraticPrediction PredictOptimum(ExactGp* from, ExactGp* to, const Eigen::Vect
 }  // namespace
 
 GpStatus GpRegressorOptions::Validate() const {
+  if (priors_max_n < 0) {
+    return GpInvalid("GpRegressorOptions.priors_max_n = " + std::to_string(priors_max_n) + " must be >= 0");
+  }
   if (screen_starts_from_n < 0 || large_n_screen_evaluations < 0) {
     return GpInvalid("GpRegressorOptions.screen_starts_from_n and large_n_screen_evaluations must be >= 0");
   }
@@ -190,7 +193,7 @@ FitDiagnostics GpRegressor::FullFit(const Eigen::VectorXd* warm) {
   if (const GpStatus s = transform_.Fit(y_); !s.ok()) return last_fit_ = FailedFit(s.message());
   const GpStatus s = gp_.SetData(x_, transform_.ToModel(y_), transform_.NoiseToModel(y_, noise_));
   if (!s.ok()) return last_fit_ = FailedFit(s.message());
-  FitOptions fit = options_.fit;
+  FitOptions fit = FitOptionsAt(y_.size());
   if (options_.screen_starts_from_n > 0 && y_.size() >= options_.screen_starts_from_n && fit.screen_evaluations == 0) {
     fit.screen_evaluations = options_.large_n_screen_evaluations;
   }
@@ -201,7 +204,7 @@ FitDiagnostics GpRegressor::FullFit(const Eigen::VectorXd* warm) {
   if (fitted_ && options_.refit.newton && options_.refit.local_refit_every > 0) {
     const auto t0 = std::chrono::steady_clock::now();
     const Eigen::VectorXd theta = gp_.Hyperparameters();
-    if (!ObjectiveHessian(&gp_, theta, options_.fit.use_priors, &hessian_, &last_fit_.evaluations, 1e-4,
+    if (!ObjectiveHessian(&gp_, theta, fit.use_priors, &hessian_, &last_fit_.evaluations, 1e-4,
                           &gradient_at_fit_).ok()) {
       hessian_.resize(0, 0);
       gp_.SetHyperparameters(theta);
@@ -225,7 +228,7 @@ void GpRegressor::SelectPrior() {
   const bool widen_ls = options_.wide_lengthscale_prior_scale > 0;
   const bool widen_noise = options_.wide_noise_prior_scale > 0 && options_.gp.learn_noise &&
                            (noise_kind == Prior::Kind::kLogNormal || noise_kind == Prior::Kind::kNormalOfLog);
-  if ((!widen_ls && !widen_noise) || !options_.fit.use_priors || !base.lengthscale_prior ||
+  if ((!widen_ls && !widen_noise) || !PriorsAt(n) || !base.lengthscale_prior ||
       base.lengthscale_prior_log_density || n > options_.prior_selection_max_n || d == 0 ||
       d != static_cast<int>(spec_.dim()) || !base.has_outputscale) {
     return;
@@ -368,6 +371,16 @@ void GpRegressor::SelectPrior() {
   last_fit_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+bool GpRegressor::PriorsAt(Eigen::Index n) const {
+  return options_.fit.use_priors && (options_.priors_max_n == 0 || n <= options_.priors_max_n);
+}
+
+FitOptions GpRegressor::FitOptionsAt(Eigen::Index n) const {
+  FitOptions fit = options_.fit;
+  fit.use_priors = PriorsAt(n);
+  return fit;
+}
+
 double GpRegressor::LmlPerPoint() const {
   return gp_.factorized() ? gp_.LogMarginalLikelihood() / std::max(1, gp_.num_observations()) : 0.0;
 }
@@ -390,7 +403,10 @@ FitDiagnostics GpRegressor::AddObservations(const Eigen::MatrixXd& x, const Eige
   since_full_ += static_cast<int>(p);
   since_local_ += static_cast<int>(p);
   const Eigen::VectorXd warm = gp_.Hyperparameters();
-  if (!fitted_ || since_full_ >= options_.refit.full_refit_every) return FullFit(&warm);
+  // A full fit also when the objective changes: the priors stop applying above priors_max_n.
+  if (!fitted_ || since_full_ >= options_.refit.full_refit_every || PriorsAt(n) != PriorsAt(n + p)) {
+    return FullFit(&warm);
+  }
   if (!gp_.AddObservations(x, transform_.ToModel(y), transform_.NoiseToModel(y, noise)).ok() ||
       LmlPerPoint() < lml_per_point_at_fit_ - options_.refit.lml_drop_per_point) {
     return FullFit(&warm);
@@ -398,14 +414,14 @@ FitDiagnostics GpRegressor::AddObservations(const Eigen::MatrixXd& x, const Eige
   if (options_.refit.local_refit_every > 0 && since_local_ >= options_.refit.local_refit_every) {
     since_local_ = 0;
     if (options_.refit.newton && hessian_.size() != 0) {
-      last_fit_ = NewtonRefit(&gp_, options_.fit, options_.refit.newton_options, warm, &hessian_);
+      last_fit_ = NewtonRefit(&gp_, FitOptionsAt(n + p), options_.refit.newton_options, warm, &hessian_);
       if (last_fit_.success) {
         last_fit_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         return last_fit_;
       }
     }
     const Eigen::VectorXd start = gp_.Hyperparameters();  // the warm start, or the best point NewtonRefit saw
-    FitOptions local = options_.fit;
+    FitOptions local = FitOptionsAt(n + p);
     local.num_random_starts = 0;
     local.ftol_rel = std::max(local.ftol_rel, options_.refit.local_ftol_rel);
     local.max_evaluations = std::min(local.max_evaluations, options_.refit.local_max_evaluations);
@@ -420,7 +436,7 @@ FitDiagnostics GpRegressor::AddObservations(const Eigen::MatrixXd& x, const Eige
   d.termination = "incremental";
   d.jitter = gp_.jitter();
   d.log_likelihood = gp_.LogMarginalLikelihood();
-  d.log_posterior = d.log_likelihood + gp_.LogPrior(nullptr);
+  d.log_posterior = d.log_likelihood + (PriorsAt(y_.size()) ? gp_.LogPrior(nullptr) : 0.0);
   d.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return last_fit_ = d;
 }

@@ -4,7 +4,6 @@
 //
 // Opens (or creates) the SQLite database, loads every study, and serves the HTTP API and the dashboard until
 // SIGINT/SIGTERM, then drains and closes the database.
-#include <dlfcn.h>
 #include <malloc.h>
 #include <signal.h>
 
@@ -22,21 +21,13 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "gp/runtime.h"
 #include "src/http/server.h"
 #include "src/service/study_service.h"
 #include "src/storage/open_storage.h"
 
 namespace bayesd {
 namespace {
-
-// When OpenBLAS provides LAPACK (libopenblas0-pthread), it starts one compute thread per core. The daemon already
-// serves requests on its own thread pool, so nested BLAS threads only oversubscribe the cores: 2 BLAS threads made a
-// GP fit 2-3x slower in wall time on a busy 2-core machine (docs/gp.md). An explicit OPENBLAS_NUM_THREADS wins.
-void LimitBlasThreads() {
-  if (std::getenv("OPENBLAS_NUM_THREADS") != nullptr || std::getenv("OMP_NUM_THREADS") != nullptr) return;
-  using SetThreads = void (*)(int);
-  if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
-}
 
 // Threads that a library started before main() blocked SIGINT/SIGTERM (OpenBLAS starts its workers when it loads)
 // do not inherit the mask, and a process-directed signal may be delivered to one of them, whose default action would
@@ -86,7 +77,10 @@ int Serve(const ServeFlags& flags) {
   // (a study's trial list) leaves free memory stranded in several arenas. Two arenas: resident memory with 100
   // studies x 1,000 trials after reading every study 5 times 102 MB instead of 170 MB (docs/performance.md).
   mallopt(M_ARENA_MAX, 2);
-  LimitBlasThreads();
+  // One OpenBLAS thread (the request pool already uses the cores) and no page-fault churn for the fits' n x n
+  // matrices (gp/runtime.h).
+  gp::LimitBlasThreads();
+  gp::KeepMatricesInHeap();
   SetUpLogging(flags.log_level);
   Status valid = flags.server.Validate();
   if (!valid.ok()) {

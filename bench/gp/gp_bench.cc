@@ -16,6 +16,7 @@
 #include <string>
 
 #include "gp/gp_regressor.h"
+#include "gp/runtime.h"
 
 namespace {
 
@@ -57,7 +58,9 @@ bayesd::gp::GpRegressorOptions g_options;  // defaults unless overridden on the 
 
 bool ParseOption(const std::string& arg) {
   const auto value = [&arg] { return arg.substr(arg.find('=') + 1); };
-  if (arg.rfind("--starts=", 0) == 0) {
+  if (arg.rfind("--priors-max-n=", 0) == 0) {  // GpRegressorOptions::priors_max_n (0 = priors at every n)
+    g_options.priors_max_n = std::stoi(value());
+  } else if (arg.rfind("--starts=", 0) == 0) {
     g_options.fit.num_random_starts = std::stoi(value()) - 1;
   } else if (arg.rfind("--screen=", 0) == 0) {
     g_options.fit.screen_evaluations = std::stoi(value());
@@ -198,6 +201,9 @@ void Run(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As the daemon (src/main.cc, gp/runtime.h); BAYESD_MALLOC_DEFAULTS=1 keeps glibc's defaults.
+  bayesd::gp::LimitBlasThreads();
+  bayesd::gp::KeepMatricesInHeap();
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("--", 0) == 0) {

@@ -8,9 +8,8 @@
 // JSON text round trip before every ask, as the daemon's storage does.
 //
 // Usage: suggest_bench [--n 1000] [--d 6] [--asks 8] [--seed 5] [--options '{"acquisition":"log_ei"}']
-// OpenBLAS runs on one thread, as in the daemon (src/main.cc), unless OPENBLAS_NUM_THREADS is set.
-#include <dlfcn.h>
-
+// OpenBLAS runs on one thread and the allocator keeps matrices in the heap, as in the daemon (gp/runtime.h), unless
+// OPENBLAS_NUM_THREADS is set.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -24,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gp/runtime.h"
 #include "src/strategies/strategy.h"
 
 namespace {
@@ -67,10 +67,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (std::getenv("OPENBLAS_NUM_THREADS") == nullptr && std::getenv("OMP_NUM_THREADS") == nullptr) {
-    using SetThreads = void (*)(int);
-    if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
-  }
+  bayesd::gp::LimitBlasThreads();
+  bayesd::gp::KeepMatricesInHeap();
   StudyConfig c;
   c.name = "suggest_bench";
   for (int i = 0; i < d; ++i) {

@@ -1,6 +1,5 @@
 // bayesd_bench: runs a registered strategy on benchmark problems over seeds, through the same StudyService a REST
 // client reaches (in-process on MemoryStorage), or over HTTP against a running daemon (--url). See bench/README.md.
-#include <dlfcn.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -17,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bench/failures/failure_problems.h"
+#include "gp/runtime.h"
 #include "bench/harness/http_client.h"
 #include "bench/harness/in_process_client.h"
 #include "bench/harness/runner.h"
@@ -134,15 +134,11 @@ int RunAll(const Cli& cli, const RunSpec& base, const std::vector<Job>& jobs) {
 }
 
 // As the daemon (src/main.cc): OpenBLAS at one thread unless OPENBLAS_NUM_THREADS / OMP_NUM_THREADS say otherwise,
-// so suggest times are those the daemon would see and the per-call thread CPU time covers all of the work.
-void LimitBlasThreads() {
-  if (std::getenv("OPENBLAS_NUM_THREADS") != nullptr || std::getenv("OMP_NUM_THREADS") != nullptr) return;
-  using SetThreads = void (*)(int);
-  if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
-}
-
+// so suggest times are those the daemon would see and the per-call thread CPU time covers all of the work; the same
+// allocator settings (gp/runtime.h).
 int Main(int argc, char** argv) {
-  LimitBlasThreads();
+  gp::LimitBlasThreads();
+  gp::KeepMatricesInHeap();
   Cli cli;
   CLI::App app{"bayesd_bench: run a strategy on benchmark problems over seeds (see bench/README.md)"};
   app.add_option("-p,--problem", cli.problems, "problem name(s), comma-separated or repeated; 'all' for every one");

@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/problems/problems.h"
+#include "gp/runtime.h"
 #include "src/service/study_service.h"
 #include "src/storage/memory_storage.h"
 #include "src/study/config_json.h"
@@ -330,6 +331,8 @@ void ServingReport(const Args& a) {
 }
 
 int Main(int argc, char** argv) {
+  gp::LimitBlasThreads();
+  gp::KeepMatricesInHeap();
   GlobalArgs() = ParseArgs(argc, argv);
   const Args& a = GlobalArgs();
   std::filesystem::create_directories(a.out);

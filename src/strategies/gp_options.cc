@@ -60,6 +60,14 @@ Status GpStrategyOptions::Validate() const {
   if (!(trust_region_exclusion >= 0 && trust_region_exclusion <= 10)) {
     return Bad("trust_region_exclusion", Num(trust_region_exclusion), "must be in [0, 10] (lengthscales; 0: none)");
   }
+  if (!(trust_region_resume_side == -1 || trust_region_resume_side == 0 ||
+        (trust_region_resume_side > 0 && trust_region_resume_side <= trust_region_restart_side))) {
+    return Bad("trust_region_resume_side", Num(trust_region_resume_side),
+               "must be -1 (auto), 0 (no resuming) or in (0, trust_region_restart_side]");
+  }
+  if (!(trust_region_behind_progress >= 0 && trust_region_behind_progress < 1)) {
+    return Bad("trust_region_behind_progress", Num(trust_region_behind_progress), "must be in [0, 1) (0: off)");
+  }
   if (!(local_model_neighbourhood >= 1 && local_model_neighbourhood <= 10)) {
     return Bad("local_model_neighbourhood", Num(local_model_neighbourhood), "must be in [1, 10] (trust-region sides)");
   }
@@ -93,7 +101,8 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                              "local_candidates", "trust_region", "trust_region_length",
                                              "trust_region_failure_tolerance", "trust_region_max_length",
                                              "trust_region_restart_length",
-                                             "trust_region_restart_side", "trust_region_exclusion", "kernel",
+                                             "trust_region_restart_side", "trust_region_exclusion",
+                                             "trust_region_resume_side", "trust_region_behind_progress", "kernel",
                                              "local_model", "local_model_kernel",
                                              "local_model_neighbourhood", "local_model_max_length"}));
   GpStrategyOptions o;
@@ -133,6 +142,8 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
   RETURN_IF_ERROR(r.Number("trust_region_restart_length", &o.trust_region_restart_length));
   RETURN_IF_ERROR(r.Number("trust_region_restart_side", &o.trust_region_restart_side));
   RETURN_IF_ERROR(r.Number("trust_region_exclusion", &o.trust_region_exclusion));
+  RETURN_IF_ERROR(r.Number("trust_region_resume_side", &o.trust_region_resume_side));
+  RETURN_IF_ERROR(r.Number("trust_region_behind_progress", &o.trust_region_behind_progress));
   RETURN_IF_ERROR(r.Enum<gp::StationaryType>("kernel",
                                              {{"matern52", gp::StationaryType::kMatern52},
                                               {"matern32", gp::StationaryType::kMatern32},

@@ -77,11 +77,23 @@ struct GpStrategyOptions {
   double trust_region_restart_length = -1;
   double trust_region_restart_side = 0.2;
   double trust_region_exclusion = 1.0;
+  // Resuming (gp_trust_region.h, docs/bo.md step 5c): a restarted segment that is spent without having beaten the
+  // global best is followed by a segment that refines the global incumbent's region again at this side (spent at its
+  // third halving), then the restarts go on. -1 = auto: half trust_region_restart_length (where the incumbent's
+  // region was cut off; 0 without restarts); 0 = never resume; else in (0, trust_region_restart_side].
+  double trust_region_resume_side = -1;
+  // A restarted segment still behind the global best counts an improvement as a success only when it also closes
+  // this share of the gap to the global best (a segment slowly climbing a worse basin is spent, and the budget goes
+  // back to the incumbent); 0 = TuRBO's rule alone; in [0, 1).
+  double trust_region_behind_progress = 0.03;
   double TrustRegionRestartLength() const {
     if (trust_region_restart_length >= 0) return trust_region_restart_length;
     const bool incumbent_based = acquisition != GpAcquisition::kKg && acquisition != GpAcquisition::kMes &&
                                  acquisition != GpAcquisition::kTs;
     return incumbent_based ? std::min(0.1, trust_region_length / 2) : 0.0;
+  }
+  double TrustRegionResumeSide() const {
+    return trust_region_resume_side >= 0 ? trust_region_resume_side : TrustRegionRestartLength() / 2;
   }
   double TrustRegionMaxLength() const {
     if (trust_region_max_length > 0) return trust_region_max_length;

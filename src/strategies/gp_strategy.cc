@@ -508,10 +508,23 @@ SearchRegion GpStrategy::TrustRegionBox(const StudyData& data, json* state) cons
   tro.restart_length = options_.TrustRegionRestartLength();
   tro.segment_length_init = options_.trust_region_restart_side;
   tro.length_max = options_.TrustRegionMaxLength();
+  tro.resume_side = options_.TrustRegionResumeSide();
+  tro.behind_progress = options_.trust_region_behind_progress;
   const TrustRegionState tr = ReplayTrustRegion(y, options_.InitialTrials(d), d, tro);
   json& diag = region.diag;
   diag = {{"length", tr.length}, {"successes", tr.successes}, {"failures", tr.failures}, {"restarts", tr.restarts}};
-  if (tro.restart_length > 0 && tr.restarts > 0) {
+  if (tro.restart_length > 0 && tr.resumed && tr.incumbent >= 0 && tr.incumbent < observed) {
+    // A resumed segment: the global incumbent's region again, the other spent regions still excluded.
+    region.spent_centres.resize(0, d);
+    for (int i : tr.spent_best) {
+      if (i != tr.incumbent) AppendRow(&region.spent_centres, data.x.row(i).transpose());
+    }
+    diag["segment_start"] = tr.segment_start;
+    diag["spent_regions"] = region.spent_centres.rows();
+    diag["resumed"] = true;
+    region.centre_row = tr.incumbent;
+    best = tr.incumbent;
+  } else if (tro.restart_length > 0 && tr.restarts > 0) {
     // A restarted region: centred at the best point of its segment, or at its seed (the best point outside the
     // spent regions) while that is better; the spent regions' centres are excluded from the acquisition.
     region.spent_centres.resize(0, d);

@@ -16,6 +16,18 @@
 // incumbent. Lengths are in unit-cube coordinates: the region is the box of side `length` (per coordinate, clipped
 // to [0, 1]) centred at the incumbent (or segment centre).
 //
+// Resuming (`resume_side` > 0): a restarted segment that is spent without having beaten the global best it started
+// against -- the search found nothing better elsewhere -- is followed by a *resumed* segment: the region of the global
+// incumbent again, at side `resume_side` (below the restart length: it goes on where the incumbent's region was cut
+// off), successes counted against the global best; it is spent when its side falls below resume_side /
+// 2^resume_halvings (with the default 2: at its third halving), and the next segment is a fresh restart again. So the
+// budget alternates between looking for a better basin and refining the best one, instead of leaving the best basin
+// at the precision it had when its region was first spent. Behind progress (`behind_progress` > 0): while a
+// restarted segment's best is below the global best, a success must also improve it by that share of the gap to the
+// global best, so a segment slowly climbing a worse basin halves and is spent (and, with resuming, the incumbent's
+// region gets the budget back). While a segment is resumed, spent_best does not list the incumbent; when it is spent,
+// its best (the incumbent, improved or not) is listed again. Measured in docs/bo.md (2026-12-02, later).
+//
 // Thread safety: pure functions.
 #ifndef BAYESD_SRC_STRATEGIES_GP_TRUST_REGION_H_
 #define BAYESD_SRC_STRATEGIES_GP_TRUST_REGION_H_
@@ -34,6 +46,11 @@ struct TrustRegionOptions {
   // > 0: restarts in segments (above). 0: the legacy rule.
   double restart_length = 0;
   double segment_length_init = 0;  // side of a restarted segment (0: length_init); must exceed restart_length
+  // > 0 (with restart_length > 0): resumed segments (above) at this side, spent below resume_side / 2^resume_halvings.
+  double resume_side = 0;
+  int resume_halvings = 2;
+  // > 0: in a restarted segment behind the global best, a success must also close this share of the gap to it.
+  double behind_progress = 0;
 };
 
 struct TrustRegionState {
@@ -47,6 +64,12 @@ struct TrustRegionState {
   int segment_start = 0;
   // Per spent segment (restart_length > 0), the index of its best observation: the centre it converged to.
   std::vector<int> spent_best;
+  // The current segment refines the global incumbent again (resume_side > 0, above).
+  bool resumed = false;
+  // The current segment is a restarted one (not the first, not resumed) whose best has not beaten the global best
+  // at its start.
+  bool behind = false;
+  int incumbent = -1;  // index of the global best observation (-1: none)
 };
 
 // `y`: the observed objective in trial order, oriented so that larger is better (non-finite entries are failures

@@ -270,20 +270,27 @@ TEST_P(DegenerateDataTest, GivesFiniteAnswers) {
   }
   Eigen::VectorXd y = c.constant ? Eigen::VectorXd::Constant(c.n, 1.0) : Branin01(x);
   y *= c.scale;
-  GpRegressor gp(InputSpec::AllContinuous(3), FastOptions());
-  const FitDiagnostics d = gp.Fit(x, y);
-  ASSERT_TRUE(d.success) << d.message;
-  EXPECT_TRUE(std::isfinite(d.log_likelihood));
-  const Prediction p = gp.Predict(Uniform(5, 3, &rng));
-  ASSERT_TRUE(p.status.ok());
-  EXPECT_TRUE(p.mean.allFinite());
-  EXPECT_TRUE(p.sd.allFinite());
-  EXPECT_TRUE((p.sd.array() >= 0).all());
-  const Posterior post = gp.PosteriorAt(x.topRows(1), {true, true, true});
-  EXPECT_TRUE(post.mean_gradient.allFinite() && post.variance_gradient.allFinite());
-  if (!c.constant) {
-    // Scale-equivariance: predictions scale with the outputs.
-    EXPECT_LT(std::abs(p.mean[0]), 1e4 * c.scale);
+  // With the MAP priors, and as the maximum-likelihood fit (what GpRegressorOptions::priors_max_n selects at large
+  // n), which has no prior to keep a degenerate fit away from the bounds.
+  for (const bool map : {true, false}) {
+    SCOPED_TRACE(map ? "MAP" : "maximum likelihood");
+    GpRegressorOptions options = FastOptions();
+    options.fit.use_priors = map;
+    GpRegressor gp(InputSpec::AllContinuous(3), options);
+    const FitDiagnostics d = gp.Fit(x, y);
+    ASSERT_TRUE(d.success) << d.message;
+    EXPECT_TRUE(std::isfinite(d.log_likelihood));
+    const Prediction p = gp.Predict(Uniform(5, 3, &rng));
+    ASSERT_TRUE(p.status.ok());
+    EXPECT_TRUE(p.mean.allFinite());
+    EXPECT_TRUE(p.sd.allFinite());
+    EXPECT_TRUE((p.sd.array() >= 0).all());
+    const Posterior post = gp.PosteriorAt(x.topRows(1), {true, true, true});
+    EXPECT_TRUE(post.mean_gradient.allFinite() && post.variance_gradient.allFinite());
+    if (!c.constant) {
+      // Scale-equivariance: predictions scale with the outputs.
+      EXPECT_LT(std::abs(p.mean[0]), 1e4 * c.scale);
+    }
   }
 }
 
@@ -336,6 +343,46 @@ TEST(GpRegressorTest, RefitPolicyIncrementalLocalAndFull) {
   EXPECT_EQ(c.starts, 2);  // full multi-start: warm + one random
   EXPECT_EQ(gp.num_observations(), 43);
   EXPECT_EQ(gp.model().num_observations(), 43);
+}
+
+// GpRegressorOptions::priors_max_n: above it the fit is the maximum-likelihood fit (the same as fit.use_priors =
+// false: same starts, same optimum, no prior selection); at or below it the MAP fit; adding the point that crosses
+// it triggers a full fit of the new objective instead of a Newton step on the old one.
+TEST(GpRegressorTest, PriorsStopAboveMaxN) {
+  std::mt19937_64 rng(11);
+  const Eigen::MatrixXd x = Uniform(62, 6, &rng);
+  const Eigen::VectorXd y = NoisyHartmann6(x, &rng);
+  GpRegressorOptions above = FastOptions(), at = FastOptions(), mle = FastOptions(), map = FastOptions();
+  above.priors_max_n = 59;
+  at.priors_max_n = 60;
+  mle.fit.use_priors = false;
+  GpRegressor a(InputSpec::AllContinuous(6), above), b(InputSpec::AllContinuous(6), at),
+      c(InputSpec::AllContinuous(6), mle), m(InputSpec::AllContinuous(6), map);
+  const FitDiagnostics fa = a.Fit(x.topRows(60), y.head(60));
+  ASSERT_TRUE(fa.success && b.Fit(x.topRows(60), y.head(60)).success && c.Fit(x.topRows(60), y.head(60)).success &&
+              m.Fit(x.topRows(60), y.head(60)).success);
+  EXPECT_LT((a.model().Hyperparameters() - c.model().Hyperparameters()).cwiseAbs().maxCoeff(), 1e-9);
+  EXPECT_LT((b.model().Hyperparameters() - m.model().Hyperparameters()).cwiseAbs().maxCoeff(), 1e-9);
+  EXPECT_GT((a.model().Hyperparameters() - m.model().Hyperparameters()).cwiseAbs().maxCoeff(), 1e-3);
+  EXPECT_TRUE(a.prior_selection().alternatives.empty());
+  EXPECT_FALSE(m.prior_selection().alternatives.empty());
+  EXPECT_GE(fa.log_likelihood, m.last_fit().log_likelihood - 1e-6);  // the likelihood's own optimum
+
+  // Crossing: MAP on 60 points (b), one more point keeps the priors (Newton refit), the next one crosses.
+  GpRegressorOptions cross = at;
+  cross.refit.local_refit_every = 1;
+  cross.refit.full_refit_every = 100;
+  cross.refit.lml_drop_per_point = 100;
+  GpRegressor g(InputSpec::AllContinuous(6), cross);
+  ASSERT_TRUE(g.Fit(x.topRows(59), y.head(59)).success);
+  const FitDiagnostics d60 = g.AddObservations(x.row(59), y.segment(59, 1));
+  EXPECT_EQ(d60.termination.rfind("newton-", 0), 0u) << d60.termination;
+  const FitDiagnostics d61 = g.AddObservations(x.row(60), y.segment(60, 1));
+  EXPECT_EQ(d61.starts, cross.fit.num_random_starts + 1) << d61.termination;  // a full multi-start fit
+  EXPECT_DOUBLE_EQ(d61.log_posterior, d61.log_likelihood);
+  const FitDiagnostics d62 = g.AddObservations(x.row(61), y.segment(61, 1));  // MLE objective from here on
+  EXPECT_EQ(d62.termination.rfind("newton-", 0), 0u) << d62.termination;
+  EXPECT_DOUBLE_EQ(d62.log_posterior, d62.log_likelihood);
 }
 
 TEST(GpRegressorTest, LocalRefitWithoutNewtonIsAWarmLbfgsRun) {

@@ -719,6 +719,14 @@ TEST(GpStrategyTest, QualityOptionsAreValidated) {
   EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_max_length", 2}})), "strategy.trust_region_max_length");
   EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"trust_region_max_length", 1.6}})).ok());
   EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"trust_region_restart_length", -1}})).ok());
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_resume_side", 0.3}})), "strategy.trust_region_resume_side");
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_resume_side", -0.5}})), "strategy.trust_region_resume_side");
+  EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"trust_region_resume_side", 0}})).ok());
+  EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"trust_region_resume_side", 0.2}})).ok());
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_behind_progress", 1}})), "strategy.trust_region_behind_progress");
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_behind_progress", -0.1}})),
+            "strategy.trust_region_behind_progress");
+  EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"trust_region_behind_progress", 0}})).ok());
   // Auto: restarts (and the 0.8 cap) for the incumbent-based acquisitions, TuRBO's settings for kg / mes / ts.
   auto parsed = [](nlohmann::json o) {
     StatusOr<GpStrategyOptions> r =
@@ -734,6 +742,95 @@ TEST(GpStrategyTest, QualityOptionsAreValidated) {
     EXPECT_EQ(parsed({{"acquisition", a}}).TrustRegionMaxLength(), 1.6) << a;
   }
   EXPECT_EQ(parsed({{"acquisition", "ts"}, {"trust_region_restart_length", 0.15}}).TrustRegionRestartLength(), 0.15);
+  // Resuming: auto = half the restart length (none without restarts); behind_progress 0.03.
+  EXPECT_EQ(parsed({}).TrustRegionResumeSide(), 0.05);
+  EXPECT_EQ(parsed({}).trust_region_behind_progress, 0.03);
+  EXPECT_EQ(parsed({{"acquisition", "kg"}}).TrustRegionResumeSide(), 0.0);
+  EXPECT_EQ(parsed({{"trust_region_resume_side", 0}}).TrustRegionResumeSide(), 0.0);
+  EXPECT_EQ(parsed({{"trust_region_resume_side", 0.08}}).TrustRegionResumeSide(), 0.08);
+}
+
+TEST(GpStrategyTest, TrustRegionReplayResumesTheIncumbentAfterAFruitlessRestart) {
+  TrustRegionOptions o;
+  o.restart_length = 0.3;
+  o.segment_length_init = 0.4;
+  o.resume_side = 0.2;  // spent below 0.2 / 4: at the third halving
+  // d = 2 (4 failures halve). The first region (global best 5 at index 1) is spent at index 9; the fresh segment
+  // from 10 never beats 5 and is spent after 4 failures (0.4 -> 0.2 < 0.3) at index 14.
+  std::vector<double> y = {1, 5, 0, 0, 0, 0, 0, 0, 0, 0, -3, -3, -3, -3, -3};
+  TrustRegionState s = ReplayTrustRegion(y, 2, 2, o);
+  EXPECT_EQ(s.restarts, 2);
+  EXPECT_EQ(s.segment_start, 15);
+  EXPECT_TRUE(s.resumed);
+  EXPECT_FALSE(s.behind);
+  EXPECT_EQ(s.incumbent, 1);
+  EXPECT_EQ(s.length, 0.2);
+  EXPECT_EQ(s.spent_best, std::vector<int>{10});  // the incumbent's region is not spent while it is resumed
+  // The resumed segment counts successes against the global best: 5.001 is below 5 (1 + 1e-3), 5.01 above.
+  std::vector<double> r = y;
+  r.insert(r.end(), {5.001, 5.01, 5.02, 5.03});
+  s = ReplayTrustRegion(r, 2, 2, o);
+  EXPECT_TRUE(s.resumed);
+  EXPECT_EQ(s.incumbent, 18);
+  EXPECT_EQ(s.successes, 0);  // 3 successes in a row (5.01, 5.02, 5.03) doubled the side
+  EXPECT_EQ(s.length, 0.4);
+  EXPECT_EQ(s.spent_best, std::vector<int>{10});  // the old incumbent (1) is not excluded next to the new one
+  // 12 failures (three halvings, 0.2 -> 0.025 < 0.05) spend it; the next segment is a fresh restart again.
+  r = y;
+  r.insert(r.end(), 11, 4.0);
+  s = ReplayTrustRegion(r, 2, 2, o);
+  EXPECT_TRUE(s.resumed);
+  EXPECT_DOUBLE_EQ(s.length, 0.05);
+  r.push_back(4.0);
+  s = ReplayTrustRegion(r, 2, 2, o);
+  EXPECT_FALSE(s.resumed);
+  EXPECT_EQ(s.restarts, 3);
+  EXPECT_EQ(s.segment_start, 27);
+  EXPECT_EQ(s.length, 0.4);
+  EXPECT_TRUE(s.behind);  // a fresh segment with nothing yet is behind the global best
+  EXPECT_EQ(s.spent_best, (std::vector<int>{10, 1}));  // the incumbent is listed again, once
+  // A fresh segment that beats the global best is followed by a fresh segment, not a resumed one.
+  std::vector<double> b = {1, 5, 0, 0, 0, 0, 0, 0, 0, 0, 6, 6, 6, 6, 6};
+  s = ReplayTrustRegion(b, 2, 2, o);
+  EXPECT_EQ(s.restarts, 2);
+  EXPECT_FALSE(s.resumed);
+  EXPECT_EQ(s.incumbent, 10);
+  // Without resume_side: the legacy restarts (a fresh segment after the fruitless one).
+  o.resume_side = 0;
+  s = ReplayTrustRegion(y, 2, 2, o);
+  EXPECT_EQ(s.restarts, 2);
+  EXPECT_FALSE(s.resumed);
+  EXPECT_EQ(s.length, 0.4);
+}
+
+TEST(GpStrategyTest, TrustRegionReplayBehindProgressNeedsAShareOfTheGap) {
+  TrustRegionOptions o;
+  o.restart_length = 0.3;
+  o.segment_length_init = 0.4;
+  // The fresh segment from index 10 climbs by 0.1 per step towards the global best 5 from -3 (gap ~8): TuRBO's
+  // rule (1e-3 |best|) counts every step a success, 3 in a row double the side.
+  std::vector<double> y = {1, 5, 0, 0, 0, 0, 0, 0, 0, 0, -3, -2.9, -2.8, -2.7};
+  TrustRegionState s = ReplayTrustRegion(y, 2, 2, o);
+  EXPECT_EQ(s.segment_start, 10);
+  EXPECT_EQ(s.length, 0.8);
+  EXPECT_EQ(s.successes, 1);
+  EXPECT_TRUE(s.behind);
+  // With behind_progress 0.03 a success must close 3% of the gap (~0.24): the same steps are failures.
+  o.behind_progress = 0.03;
+  s = ReplayTrustRegion(y, 2, 2, o);
+  EXPECT_EQ(s.length, 0.4);
+  EXPECT_EQ(s.failures, 3);
+  // ... and the fourth halves the side below the restart length: the segment is spent.
+  y.push_back(-2.6);
+  s = ReplayTrustRegion(y, 2, 2, o);
+  EXPECT_EQ(s.segment_start, 15);
+  EXPECT_EQ(s.restarts, 2);
+  // Steps of 1.0 close more than 3% of the gap: successes.
+  s = ReplayTrustRegion({1, 5, 0, 0, 0, 0, 0, 0, 0, 0, -3, -2, -1, 0}, 2, 2, o);
+  EXPECT_EQ(s.length, 0.8);
+  // The rule only applies while the segment is behind: the first segment keeps TuRBO's rule.
+  s = ReplayTrustRegion({1, 5, 5.01, 5.02, 5.03}, 2, 2, o);
+  EXPECT_EQ(s.length, 1.6);
 }
 
 TEST(GpStrategyTest, LocalModelOptionsAreValidated) {
@@ -876,6 +973,58 @@ TEST(GpStrategyTest, TrustRegionRestartStartsAtTheBestPointOutsideTheSpentRegion
     loop.Tell(t.number, Branin(t.params));
   }
   EXPECT_TRUE(checked) << "no restart within 40 asks";
+}
+
+TEST(GpStrategyTest, TrustRegionResumesAtTheGlobalIncumbentAfterAFruitlessRestart) {
+  // Failure tolerance 1: regions are spent after a few asks without improvement; the fresh segment is told values
+  // 50 above Branin, so it never beats the global best and the incumbent's region is resumed at side 0.2.
+  const StudyConfig config =
+      BraninConfig("gp", {{"trust_region", true}, {"initial_trials", 8}, {"trust_region_failure_tolerance", 1},
+                          {"trust_region_restart_length", 0.3}, {"trust_region_restart_side", 0.35},
+                          {"trust_region_resume_side", 0.2}}, 3);
+  Loop loop = MakeLoop(config);
+  auto unit = [](const std::vector<double>& p) { return std::vector<double>{(p[0] + 5) / 15, p[1] / 15}; };
+  bool resumed = false;
+  for (int round = 0; round < 60 && !resumed; ++round) {
+    double best = std::numeric_limits<double>::infinity();
+    std::vector<double> centre;
+    for (const Trial& u : loop.trials()) {
+      if (u.state == TrialState::kCompleted && u.values.at("f") < best) {
+        best = u.values.at("f");
+        centre = unit(u.params);
+      }
+    }
+    StatusOr<std::vector<int64_t>> asked = loop.Ask(1);
+    ASSERT_TRUE(asked.ok()) << asked.status().message();
+    const Trial t = loop.trials()[(*asked)[0]];
+    const nlohmann::json d = nlohmann::json::parse(t.diagnostics_json);
+    const nlohmann::json tr = d.value("trust_region", nlohmann::json::object());
+    if (tr.value("resumed", false)) {
+      // The box of side 0.2 around the global incumbent; the incumbent's own spent region is not excluded, the
+      // fruitless segment's is.
+      EXPECT_EQ(tr["length"].get<double>(), 0.2) << d.dump();
+      const std::vector<double> x = unit(t.params);
+      for (int j = 0; j < 2; ++j) EXPECT_LE(std::abs(x[j] - centre[j]), 0.1 + 1e-9) << d.dump();
+      EXPECT_EQ(tr["spent_regions"].get<int>(), tr["restarts"].get<int>() - 1) << d.dump();
+      EXPECT_NE(d["acquisition"].get<std::string>().find("region_penalty"), std::string::npos) << d.dump();
+      // Replayed from the trials: a restarted daemon resumes the same segment.
+      loop.Tell(t.number, Branin(t.params) + 50);
+      StatusOr<std::unique_ptr<Strategy>> fresh = CreateStrategy(config);
+      ASSERT_TRUE(fresh.ok());
+      loop.Restart(std::move(*fresh));
+      StatusOr<std::vector<int64_t>> again = loop.Ask(1);
+      ASSERT_TRUE(again.ok());
+      const nlohmann::json d2 = nlohmann::json::parse(loop.trials()[(*again)[0]].diagnostics_json);
+      EXPECT_TRUE(d2["trust_region"].value("resumed", false)) << d2.dump();
+      EXPECT_EQ(d2["trust_region"]["segment_start"], tr["segment_start"]) << d2.dump();
+      resumed = true;
+      break;
+    }
+    // The first region converges on Branin; every later (restarted) segment is told a value 50 worse.
+    const bool restarted = tr.value("restarts", 0) >= 1;
+    loop.Tell(t.number, Branin(t.params) + (restarted ? 50 : 0));
+  }
+  EXPECT_TRUE(resumed) << "no resumed segment within 60 asks";
 }
 
 TEST(GpStrategyTest, TrustRegionReplayFollowsTurboRules) {
