@@ -706,7 +706,9 @@ std::shared_ptr<const acq::Model> GpStrategy::LocalObjectiveModel(
     return nullptr;
   }
   const double length = region.diag.value("length", 1.0);
-  if (length > options_.local_model_max_length) return nullptr;
+  // A full multi-start fit at every ask is O(n^3) per evaluation: above kMaxFullFitN observations (where the global
+  // model stops full fits too) there is no local model.
+  if (length > options_.local_model_max_length || data.y.size() > kMaxFullFitN) return nullptr;
   if (!local_tried_) {
     local_tried_ = true;
     // The region's centre: its segment's centre row, else the best (feasible) observation, as in TrustRegionBox.
