@@ -17,7 +17,7 @@ gp::FitDiagnostics OutcomeModel::Fit(const Eigen::MatrixXd& x, const Eigen::Vect
   gp::FitDiagnostics d;
   d.termination = "none";
   transform_ = gp::OutcomeTransform(options_.transform);
-  gp_ = std::make_shared<gp::ExactGp>(gp::MakeKernel(spec_, gp::KernelOptions()), gp::ExactGpOptions());
+  gp_ = std::make_shared<gp::ExactGp>(gp::MakeKernel(spec_, options_.kernel), gp::ExactGpOptions());
   if (y.size() == 0 || x.rows() != y.size()) {
     d.message = "no observations";
     return d;

@@ -29,6 +29,7 @@
 #include "gp/exact_gp.h"
 #include "gp/fit.h"
 #include "gp/input_spec.h"
+#include "gp/kernel_factory.h"
 #include "gp/outcome_transform.h"
 
 namespace bayesd {
@@ -50,6 +51,9 @@ struct OutcomeModelOptions {
   // in the state, which stops paying off against a warm L-BFGS run (typically 10-30 evaluations) for large p.
   int max_newton_params = 32;
   gp::OutcomeTransformOptions transform;  // standardize (+ optional warp)
+  // The covariance (gp::MakeKernel): the defaults for the global models; a local model (gp_local_model.h) shifts the
+  // lengthscale prior and floor to its neighbourhood's scale.
+  gp::KernelOptions kernel;
 };
 
 class OutcomeModel {

@@ -68,6 +68,12 @@ Status GpStrategyOptions::Validate() const {
   if (!(trust_region_behind_progress >= 0 && trust_region_behind_progress < 1)) {
     return Bad("trust_region_behind_progress", Num(trust_region_behind_progress), "must be in [0, 1) (0: off)");
   }
+  if (!(local_model_neighbourhood >= 1 && local_model_neighbourhood <= 10)) {
+    return Bad("local_model_neighbourhood", Num(local_model_neighbourhood), "must be in [1, 10] (trust-region sides)");
+  }
+  if (!(local_model_max_length > 0 && local_model_max_length <= 1.6)) {
+    return Bad("local_model_max_length", Num(local_model_max_length), "must be in (0, 1.6]");
+  }
   if (mc_samples < 2 || mc_samples > 4096) return Bad("mc_samples", Num(mc_samples), "must be in [2, 4096]");
   if (!(ucb_beta_scale > 0)) return Bad("ucb_beta_scale", Num(ucb_beta_scale), "must be > 0");
   if (!(ucb_delta > 0 && ucb_delta < 1)) return Bad("ucb_delta", Num(ucb_delta), "must be in (0, 1)");
@@ -96,8 +102,9 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                              "trust_region_failure_tolerance", "trust_region_max_length",
                                              "trust_region_restart_length",
                                              "trust_region_restart_side", "trust_region_exclusion",
-                                             "trust_region_resume_side",
-                                             "trust_region_behind_progress"}));
+                                             "trust_region_resume_side", "trust_region_behind_progress", "kernel",
+                                             "local_model", "local_model_kernel",
+                                             "local_model_neighbourhood", "local_model_max_length"}));
   GpStrategyOptions o;
   RETURN_IF_ERROR(r.Enum<GpAcquisition>("acquisition",
                                         {{"log_ei", GpAcquisition::kLogEi},
@@ -137,6 +144,28 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
   RETURN_IF_ERROR(r.Number("trust_region_exclusion", &o.trust_region_exclusion));
   RETURN_IF_ERROR(r.Number("trust_region_resume_side", &o.trust_region_resume_side));
   RETURN_IF_ERROR(r.Number("trust_region_behind_progress", &o.trust_region_behind_progress));
+  RETURN_IF_ERROR(r.Enum<gp::StationaryType>("kernel",
+                                             {{"matern52", gp::StationaryType::kMatern52},
+                                              {"matern32", gp::StationaryType::kMatern32},
+                                              {"rbf", gp::StationaryType::kRbf}},
+                                             &o.kernel));
+  RETURN_IF_ERROR(r.Enum<gp::StationaryType>("local_model_kernel",
+                                             {{"matern52", gp::StationaryType::kMatern52},
+                                              {"matern32", gp::StationaryType::kMatern32},
+                                              {"rbf", gp::StationaryType::kRbf}},
+                                             &o.local_model_kernel));
+  if (config.strategy.options.is_object() && config.strategy.options.contains("local_model") &&
+      config.strategy.options["local_model"].is_boolean()) {
+    bool on = false;
+    RETURN_IF_ERROR(r.Bool("local_model", &on));
+    o.local_model = on ? LocalModelMode::kOn : LocalModelMode::kOff;
+  } else {
+    RETURN_IF_ERROR(r.Enum<LocalModelMode>(
+        "local_model", {{"off", LocalModelMode::kOff}, {"on", LocalModelMode::kOn}, {"loo", LocalModelMode::kLoo}},
+        &o.local_model));
+  }
+  RETURN_IF_ERROR(r.Number("local_model_neighbourhood", &o.local_model_neighbourhood));
+  RETURN_IF_ERROR(r.Number("local_model_max_length", &o.local_model_max_length));
   RETURN_IF_ERROR(r.Int("mc_samples", &o.mc_samples));
   RETURN_IF_ERROR(r.Number("ucb_beta_scale", &o.ucb_beta_scale));
   RETURN_IF_ERROR(r.Number("ucb_delta", &o.ucb_delta));

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <string>
 
+#include "gp/stationary_kernel.h"
 #include "src/common/status.h"
 #include "src/study/config.h"
 
@@ -25,6 +26,10 @@ enum class RestartSelection { kAuto, kDiverse, kBoltzmann };
 // Whether the TuRBO-style trust region is used: kAuto = on for studies without constraints and without a composite
 // objective (where it was benchmarked, docs/bo.md), off otherwise.
 enum class TrustRegionMode { kAuto, kOn, kOff };
+
+// Whether the acquisition uses a local model of the trust region's neighbourhood (gp_local_model.h): kOff, kOn, or
+// kLoo = when it predicts the neighbourhood's observations better than the global model (leave-one-out).
+enum class LocalModelMode { kOff, kOn, kLoo };
 
 // How the raw candidates near the best observed points are drawn (gp_strategy.cc, RawCandidates).
 enum class LocalCandidates { kAuto, kGaussian, kMultiscale };
@@ -94,6 +99,20 @@ struct GpStrategyOptions {
     if (trust_region_max_length > 0) return trust_region_max_length;
     return TrustRegionRestartLength() > 0 ? std::max(0.8, trust_region_length) : 1.6;
   }
+  // Covariance of the continuous columns of the global models (gp/stationary_kernel.h): Matérn-5/2 (default),
+  // Matérn-3/2 or RBF. Matérn-3/2 globally measured better on Ackley-10, worse on Hartmann-6 and Branin (docs/bo.md).
+  gp::StationaryType kernel = gp::StationaryType::kMatern52;
+  // Local model (gp_local_model.h, docs/bo.md step 5d): with a trust region whose side is at most
+  // local_model_max_length, the objective's acquisition may use a GP of local_model_kernel fitted to the observations
+  // within local_model_neighbourhood sides of the region's centre (lengthscale prior scaled to that box) instead of
+  // the global GP; the region's bookkeeping (side, restarts, exclusion) stays on the global model. kLoo (default):
+  // only when the local model's leave-one-out log predictive density of those observations beats the global
+  // model's at the same observations; kOn: always; kOff: never. JSON: "loo", "on", "off", true, false. Without a
+  // trust region (constrained / composite studies under "auto") there is no local model.
+  LocalModelMode local_model = LocalModelMode::kLoo;
+  double local_model_neighbourhood = 4.0;  // in trust-region sides, in [1, 10] (capped at the unit cube)
+  double local_model_max_length = 1.6;     // in (0, 1.6]
+  gp::StationaryType local_model_kernel = gp::StationaryType::kMatern32;
   int mc_samples = 64;            // nei: base samples of the baseline; kg: quadrature nodes
   double ucb_beta_scale = 0.2;    // ucb: beta_t = scale * 2 log(d t^2 pi^2 / (6 delta)) (Srinivas et al. 2010)
   double ucb_delta = 0.1;         // ucb: confidence parameter in (0, 1)

@@ -10,6 +10,7 @@
 #include <limits>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "src/strategies/baseline_strategies.h"
 #include "src/strategies/gp_composite.h"
 #include "src/strategies/gp_encoding.h"
+#include "src/strategies/gp_local_model.h"
 #include "src/strategies/gp_model.h"
 #include "src/strategies/gp_options.h"
 #include "src/strategies/gp_trust_region.h"
@@ -186,10 +188,19 @@ class GpStrategy : public Strategy {
   // Radii of the spent-region exclusion per column: trust_region_exclusion x the objective GP's lengthscale
   // (unit-cube units; 0 for columns without one).
   Eigen::VectorXd ExclusionRadii() const;
+  // incumbent: the objective's incumbent in m[0]'s space when m[0] is not the global objective model (local model).
   std::shared_ptr<const acq::Acquisition> MakeAcquisition(const StudyData& data,
                                                           const std::vector<std::shared_ptr<const acq::Model>>& m,
                                                           const Eigen::MatrixXd& raw, const SearchRegion& region,
-                                                          uint64_t seed) const;
+                                                          uint64_t seed,
+                                                          std::optional<double> incumbent = std::nullopt) const;
+  // Step 5d (option local_model): the objective model for this pick's acquisition fitted to the region's
+  // neighbourhood, or null (no box, too few points, failed fit). Fitted once per Suggest call and appended to
+  // *models (after the outcome models) so the kriging believer conditions it on the batch's earlier picks.
+  std::shared_ptr<const acq::Model> LocalObjectiveModel(const StudyData& data, const SearchRegion& region,
+                                                        uint64_t seed,
+                                                        std::vector<std::shared_ptr<const acq::Model>>* models,
+                                                        json* diag);
   Eigen::MatrixXd TopObserved(const StudyData& data, int k) const;
   // The log-EI incumbent in model space (composite mode: in the composite's units); region: see SearchRegion.
   double Incumbent(const StudyData& data, const SearchRegion& region = SearchRegion()) const;
@@ -217,6 +228,10 @@ class GpStrategy : public Strategy {
   json cache_theta_;                 // the state "models" the cache was built with
   json infeasibility_;               // the last optimistic-feasibility check (ModelPoint), copied into the state
   std::shared_ptr<const gp::GpClassifier> failure_model_;  // P(not failed), this Suggest call; null: not used
+  // This Suggest call's local model (LocalObjectiveModel): tried yet, its incumbent and diagnostics.
+  bool local_tried_ = false;
+  double local_incumbent_ = 0;
+  json local_diag_;
 };
 
 StudyData GpStrategy::Collect(const StudySnapshot& study) const {
@@ -302,6 +317,7 @@ bool GpStrategy::EnsureModels(const StudyData& data, const json& state_in, json*
     mo.fit.seed = k;
     mo.local_evaluations = options_.local_fit_evaluations;
     mo.newton = true;  // the curvature is persisted in the state entry below
+    mo.kernel.stationary.type = options_.kernel;
     mo.max_curvature_n = kMaxFullFitN;
     if (k == 0 && !composite() && options_.warp_outcomes) mo.transform.warp = gp::OutcomeTransformOptions::Warp::kAuto;
     OutcomeModel model(encoding_.spec(), mo);
@@ -619,7 +635,7 @@ std::shared_ptr<const acq::CompositeExpectedImprovement> GpStrategy::MakeComposi
 
 std::shared_ptr<const acq::Acquisition> GpStrategy::MakeAcquisition(
     const StudyData& data, const std::vector<std::shared_ptr<const acq::Model>>& m, const Eigen::MatrixXd& raw,
-    const SearchRegion& region, uint64_t seed) const {
+    const SearchRegion& region, uint64_t seed, std::optional<double> incumbent) const {
   const std::vector<acq::ConstraintModel> constraints = ConstraintModels(m);
   if (options_.acquisition == GpAcquisition::kConfig) {
     // CONFIG handles "nothing feasible yet" itself: its optimistic problem is feasible wherever a constraint may
@@ -637,7 +653,7 @@ std::shared_ptr<const acq::Acquisition> GpStrategy::MakeAcquisition(
     if (constraints.empty()) return base;
     return std::make_shared<acq::ConstrainedAcquisition>(base, constraints);
   }
-  const double best = Incumbent(data, region);
+  const double best = incumbent ? *incumbent : Incumbent(data, region);
   switch (options_.acquisition) {
     case GpAcquisition::kLogEi: base = std::make_shared<acq::LogExpectedImprovement>(m[0], best); break;
     case GpAcquisition::kEi: base = std::make_shared<acq::ExpectedImprovement>(m[0], best); break;
@@ -678,6 +694,64 @@ std::shared_ptr<const acq::Acquisition> GpStrategy::MakeAcquisition(
   }
   if (constraints.empty()) return base;
   return std::make_shared<acq::ConstrainedAcquisition>(base, constraints);
+}
+
+std::shared_ptr<const acq::Model> GpStrategy::LocalObjectiveModel(
+    const StudyData& data, const SearchRegion& region, uint64_t seed,
+    std::vector<std::shared_ptr<const acq::Model>>* models, json* diag) {
+  const int d = encoding_.dim();
+  const size_t index = cache_.size();  // the local model's slot after the outcome models
+  if (options_.local_model == LocalModelMode::kOff || composite() || region.lower.size() != d ||
+      region.diag.is_null()) {
+    return nullptr;
+  }
+  const double length = region.diag.value("length", 1.0);
+  // A full multi-start fit at every ask is O(n^3) per evaluation: above kMaxFullFitN observations (where the global
+  // model stops full fits too) there is no local model.
+  if (length > options_.local_model_max_length || data.y.size() > kMaxFullFitN) return nullptr;
+  if (!local_tried_) {
+    local_tried_ = true;
+    // The region's centre: its segment's centre row, else the best (feasible) observation, as in TrustRegionBox.
+    int centre = region.centre_row;
+    const int observed = static_cast<int>(data.y.size()) - data.num_imputed;
+    for (int k = 0; region.centre_row < 0 && k < observed; ++k) {
+      const bool ok = std::isfinite(data.y[k]) && (data.c.empty() || data.feasible[k]);
+      if (ok && (centre < 0 || data.y[k] > data.y[centre])) centre = k;
+    }
+    if (centre < 0) return nullptr;
+    LocalModelOptions lo;
+    lo.neighbourhood = options_.local_model_neighbourhood;
+    lo.fit_random_starts = options_.fit_random_starts;
+    lo.seed = seed;
+    lo.kernel = options_.local_model_kernel;
+    // Only observed rows (imputed failures stay in the global model), so the local data is the region's own.
+    const LocalModel local = FitLocalModel(encoding_.spec(), data.x.topRows(observed), data.y.head(observed),
+                                           data.x.row(centre).transpose(), length, lo);
+    local_diag_ = local.Describe();
+    bool use = local.model != nullptr;
+    if (use && options_.local_model == LocalModelMode::kLoo) {
+      // The local model only where it predicts the neighbourhood's observations better than the global model.
+      const double global = LooLogPredictive(cache_[0], local.rows);
+      local_diag_["global_loo"] = std::isfinite(global) ? json(global) : json(nullptr);
+      use = std::isfinite(local.loo) && std::isfinite(global) && local.loo > global;
+    }
+    local_diag_["used"] = use;
+    if (use) {
+      local_incumbent_ = local.model->transform().ToModel(data.y[centre]);
+      std::shared_ptr<const acq::Model> m = local.model->AsModel();
+      if (data.pending.rows() > 0) {  // kriging believer on the pending trials, as the outcome models
+        const gp::Posterior post = m->PosteriorAt(data.pending, gp::PosteriorOptions());
+        gp::GpStatus status;
+        if (post.status.ok()) {
+          if (auto next = m->Condition(data.pending, post.mean, &status)) m = std::move(next);
+        }
+      }
+      models->resize(index);
+      models->push_back(std::move(m));
+    }
+  }
+  if (diag && !local_diag_.is_null()) (*diag)["local_model"] = local_diag_;
+  return models->size() > index ? (*models)[index] : nullptr;
 }
 
 void GpStrategy::FitFailureModel(const StudyData& data, json* diag) {
@@ -760,7 +834,14 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     s.diagnostics["candidates"] = m;
     if (!status.ok()) s.diagnostics["model_message"] = status.message();
   } else {
-    auto acquisition = MakeAcquisition(data, *models, raw, region, seed);
+    std::shared_ptr<const acq::Acquisition> acquisition;
+    if (auto local = LocalObjectiveModel(data, region, seed, models, &s.diagnostics)) {
+      std::vector<std::shared_ptr<const acq::Model>> m = *models;
+      m[0] = std::move(local);
+      acquisition = MakeAcquisition(data, m, raw, region, seed, local_incumbent_);
+    } else {
+      acquisition = MakeAcquisition(data, *models, raw, region, seed);
+    }
     if (region.spent_centres.rows() > 0 && options_.trust_region_exclusion > 0 && acquisition->log_scale()) {
       acquisition = std::make_shared<acq::RegionPenalty>(acquisition, region.spent_centres, ExclusionRadii());
     }
@@ -852,6 +933,8 @@ StatusOr<std::vector<Suggestion>> GpStrategy::Suggest(const StudySnapshot& study
   bool model_failed = false;
   infeasibility_ = json();
   failure_model_ = nullptr;
+  local_tried_ = false;
+  local_diag_ = json();
   json failure_diag;
   for (int i = 0; i < count; ++i) {
     const bool initial_phase = data.num_trials + i < initial || data.y.size() < 2;

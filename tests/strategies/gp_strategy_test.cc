@@ -846,6 +846,77 @@ TEST(GpStrategyTest, TrustRegionReplayBehindProgressNeedsAShareOfTheGap) {
   EXPECT_EQ(s.length, 1.6);
 }
 
+TEST(GpStrategyTest, LocalModelOptionsAreValidated) {
+  auto field = [](StudyConfig c) { return ValidateStrategy(c).field(); };
+  for (nlohmann::json v : {nlohmann::json("loo"), nlohmann::json("on"), nlohmann::json("off"), nlohmann::json(true),
+                           nlohmann::json(false)}) {
+    EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"local_model", v}})).ok()) << v.dump();
+  }
+  EXPECT_EQ(field(BraninConfig("gp", {{"local_model", "maybe"}})), "strategy.local_model");
+  EXPECT_EQ(field(BraninConfig("gp", {{"local_model", 1}})), "strategy.local_model");
+  EXPECT_EQ(field(BraninConfig("gp", {{"local_model_neighbourhood", 0.5}})), "strategy.local_model_neighbourhood");
+  EXPECT_EQ(field(BraninConfig("gp", {{"local_model_neighbourhood", 11}})), "strategy.local_model_neighbourhood");
+  EXPECT_EQ(field(BraninConfig("gp", {{"local_model_max_length", 0}})), "strategy.local_model_max_length");
+  EXPECT_EQ(field(BraninConfig("gp", {{"local_model_max_length", 1.7}})), "strategy.local_model_max_length");
+  EXPECT_EQ(field(BraninConfig("gp", {{"local_model_kernel", "cubic"}})), "strategy.local_model_kernel");
+  EXPECT_EQ(field(BraninConfig("gp", {{"kernel", "cubic"}})), "strategy.kernel");
+  EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"kernel", "rbf"}, {"local_model_kernel", "matern52"}})).ok());
+  StatusOr<GpStrategyOptions> o = ParseGpStrategyOptions(BraninConfig("gp"));
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->local_model, LocalModelMode::kLoo);
+  EXPECT_EQ(o->local_model_neighbourhood, 4.0);
+  EXPECT_EQ(o->local_model_kernel, gp::StationaryType::kMatern32);
+  EXPECT_EQ(o->kernel, gp::StationaryType::kMatern52);
+}
+
+// A 3-d bowl with a ripple of period 1/8 of the box: "on" always hands the acquisition the local model (fitted to
+// at least 2 d + 1 observations, or all there are), "off" never builds one, "loo" uses it exactly when its
+// leave-one-out density is the higher.
+TEST(GpStrategyTest, LocalModelIsUsedPerItsMode) {
+  auto f = [](const std::vector<double>& p) {
+    double s = 0;
+    for (double v : p) s += (v - 0.3) * (v - 0.3) + 0.05 * (1 - std::cos(16 * M_PI * (v - 0.3)));
+    return s;
+  };
+  for (const char* mode : {"on", "off", "loo"}) {
+    const StudyConfig config =
+        testing::BoxConfig(3, 0, 1, "gp", {{"local_model", mode}, {"initial_trials", 6}}, 3);
+    Loop loop = MakeLoop(config);
+    int model_asks = 0, used = 0, loo_checked = 0;
+    for (int round = 0; round < 22; ++round) {
+      StatusOr<std::vector<int64_t>> asked = loop.Ask(1);
+      ASSERT_TRUE(asked.ok()) << asked.status().message();
+      const Trial& t = loop.trials()[(*asked)[0]];
+      const nlohmann::json d = nlohmann::json::parse(t.diagnostics_json);
+      if (d["phase"] == "model") {
+        ++model_asks;
+        if (std::string(mode) == "off") {
+          EXPECT_FALSE(d.contains("local_model")) << d.dump();
+        } else {
+          ASSERT_TRUE(d.contains("local_model")) << d.dump();
+          const nlohmann::json& lm = d["local_model"];
+          EXPECT_GE(lm["points"].get<int>(), std::min(7, d["observations"].get<int>()));
+          used += lm["used"].get<bool>();
+          if (std::string(mode) == "on") {
+            EXPECT_TRUE(lm["used"].get<bool>());
+          }
+          if (std::string(mode) == "loo" && lm["loo"].is_number() && lm["global_loo"].is_number()) {
+            EXPECT_EQ(lm["used"].get<bool>(), lm["loo"].get<double>() > lm["global_loo"].get<double>());
+            ++loo_checked;
+          }
+        }
+      }
+      loop.Tell(t.number, f(t.params));
+    }
+    EXPECT_GE(model_asks, 15) << mode;
+    if (std::string(mode) == "on") {
+      EXPECT_EQ(used, model_asks);
+    } else if (std::string(mode) == "loo") {
+      EXPECT_EQ(loo_checked, model_asks);
+    }
+  }
+}
+
 TEST(GpStrategyTest, TrustRegionReplayRestartsInSegments) {
   TrustRegionOptions o;
   o.restart_length = 0.3;
