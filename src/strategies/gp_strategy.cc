@@ -77,6 +77,8 @@ struct StudyData {
 // segment has nothing to start from (EI over the median observed value).
 struct SearchRegion {
   Eigen::VectorXd lower, upper;
+  int box_centre_row = -1;  // the observation the box is centred on (with a box)
+  double length = 0;        // the box's side (with a box)
   int centre_row = -1;
   Eigen::MatrixXd spent_centres;
   bool explore = false;
@@ -546,6 +548,8 @@ SearchRegion GpStrategy::TrustRegionBox(const StudyData& data, json* state) cons
     region.centre_row = centre;
     best = centre;
   }
+  region.box_centre_row = best;
+  region.length = tr.length;
   region.lower = Eigen::VectorXd::Zero(d);
   region.upper = Eigen::VectorXd::Ones(d);
   for (int j : encoding_.spec().ColumnsOfType(gp::ColumnType::kContinuous)) {
@@ -702,23 +706,17 @@ std::shared_ptr<const acq::Model> GpStrategy::LocalObjectiveModel(
   const int d = encoding_.dim();
   const size_t index = cache_.size();  // the local model's slot after the outcome models
   if (options_.local_model == LocalModelMode::kOff || composite() || region.lower.size() != d ||
-      region.diag.is_null()) {
+      region.box_centre_row < 0) {
     return nullptr;
   }
-  const double length = region.diag.value("length", 1.0);
+  const double length = region.length;
   // A full multi-start fit at every ask is O(n^3) per evaluation: above kMaxFullFitN observations (where the global
   // model stops full fits too) there is no local model.
   if (length > options_.local_model_max_length || data.y.size() > kMaxFullFitN) return nullptr;
   if (!local_tried_) {
     local_tried_ = true;
-    // The region's centre: its segment's centre row, else the best (feasible) observation, as in TrustRegionBox.
-    int centre = region.centre_row;
+    const int centre = region.box_centre_row;
     const int observed = static_cast<int>(data.y.size()) - data.num_imputed;
-    for (int k = 0; region.centre_row < 0 && k < observed; ++k) {
-      const bool ok = std::isfinite(data.y[k]) && (data.c.empty() || data.feasible[k]);
-      if (ok && (centre < 0 || data.y[k] > data.y[centre])) centre = k;
-    }
-    if (centre < 0) return nullptr;
     LocalModelOptions lo;
     lo.neighbourhood = options_.local_model_neighbourhood;
     lo.fit_random_starts = options_.fit_random_starts;
