@@ -1,0 +1,215 @@
+// GpStrategy (gp_strategy_internal.h): the acquisition of one pick -- incumbent, constraint models, composite EI
+// (composite outputs mode) and the local objective model of the trust region.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <numeric>
+#include <optional>
+#include <vector>
+
+#include "acquisition/acquisition.h"
+#include "acquisition/composite.h"
+#include "acquisition/monte_carlo.h"
+#include "acquisition/normal.h"
+#include "src/strategies/baseline_strategies.h"
+#include "src/strategies/gp_local_model.h"
+#include "src/strategies/gp_strategy_internal.h"
+
+namespace bayesd::gp_strategy_internal {
+namespace {
+
+constexpr int kMaxBaseline = 16;        // nei baseline / kg discretization: best observed points by posterior mean
+// Composite EI smoothing temperature, relative to the spread of the observed composite values: small enough that
+// the smoothed EI equals EI wherever some sample improves (error <= tau log 2), finite where none does.
+constexpr double kCompositeTauRelative = 1e-6;
+
+}  // namespace
+
+std::shared_ptr<const acq::Acquisition> GpStrategy::MakeAcquisition(
+    const StudyData& data, const std::vector<std::shared_ptr<const acq::Model>>& m, const Eigen::MatrixXd& raw,
+    const SearchRegion& region, uint64_t seed, std::optional<double> incumbent) const {
+  const std::vector<acq::ConstraintModel> constraints = ConstraintModels(m);
+  if (options_.acquisition == GpAcquisition::kConfig) {
+    // CONFIG handles "nothing feasible yet" itself: its optimistic problem is feasible wherever a constraint may
+    // still hold, and minimizes the optimistic violation when nothing may.
+    const double beta = acq::GpUcbBeta(static_cast<int>(data.y.size()) + 1, encoding_.dim(), options_.ucb_delta,
+                                       options_.ucb_beta_scale);
+    return std::make_shared<acq::ConfigAcquisition>(m[0], constraints, beta);
+  }
+  if (!constraints.empty() && !AnyFeasible(data)) {
+    return std::make_shared<acq::LogProbabilityOfFeasibility>(constraints);
+  }
+  std::shared_ptr<const acq::Acquisition> base;
+  if (composite()) {
+    base = MakeCompositeEi(data, m, seed);
+    if (constraints.empty()) return base;
+    return std::make_shared<acq::ConstrainedAcquisition>(base, constraints);
+  }
+  const double best = incumbent ? *incumbent : Incumbent(data, region);
+  switch (options_.acquisition) {
+    case GpAcquisition::kLogEi: base = std::make_shared<acq::LogExpectedImprovement>(m[0], best); break;
+    case GpAcquisition::kEi: base = std::make_shared<acq::ExpectedImprovement>(m[0], best); break;
+    case GpAcquisition::kPi: base = std::make_shared<acq::LogProbabilityOfImprovement>(m[0], best); break;
+    case GpAcquisition::kUcb: {
+      const double beta = acq::GpUcbBeta(static_cast<int>(data.y.size()) + 1, encoding_.dim(), options_.ucb_delta,
+                                         options_.ucb_beta_scale);
+      base = std::make_shared<acq::UpperConfidenceBound>(m[0], beta);
+      break;
+    }
+    case GpAcquisition::kNei:
+      base = std::make_shared<acq::NoisyExpectedImprovement>(m[0], TopObserved(data, kMaxBaseline),
+                                                            options_.mc_samples, seed);
+      break;
+    case GpAcquisition::kKg: {
+      Eigen::MatrixXd a = TopObserved(data, kMaxBaseline - 6);
+      const gp::Posterior post = m[0]->PosteriorAt(raw, gp::PosteriorOptions());
+      if (post.status.ok()) {
+        std::vector<Eigen::Index> order(raw.rows());
+        std::iota(order.begin(), order.end(), 0);
+        std::partial_sort(order.begin(), order.begin() + std::min<Eigen::Index>(6, raw.rows()), order.end(),
+                          [&](Eigen::Index i, Eigen::Index j) { return post.mean[i] > post.mean[j]; });
+        for (Eigen::Index i = 0; i < std::min<Eigen::Index>(6, raw.rows()); ++i) {
+          AppendRow(&a, raw.row(order[i]).transpose());
+        }
+      }
+      base = std::make_shared<acq::KnowledgeGradient>(m[0], a, options_.mc_samples);
+      break;
+    }
+    case GpAcquisition::kMes: {
+      Eigen::MatrixXd cand(std::min<Eigen::Index>(512, raw.rows()) + data.x.rows(), encoding_.dim());
+      cand << raw.topRows(cand.rows() - data.x.rows()), data.x;
+      base = std::make_shared<acq::MaxValueEntropySearch>(m[0], cand, best);
+      break;
+    }
+    case GpAcquisition::kTs: return nullptr;  // handled by the caller
+    case GpAcquisition::kConfig: return nullptr;  // handled above
+  }
+  if (constraints.empty()) return base;
+  return std::make_shared<acq::ConstrainedAcquisition>(base, constraints);
+}
+
+bool GpStrategy::AnyFeasible(const StudyData& data) const {
+  return std::find(data.feasible.begin(), data.feasible.end(), true) != data.feasible.end();
+}
+
+double GpStrategy::Incumbent(const StudyData& data, const SearchRegion& region) const {
+  double best = -std::numeric_limits<double>::infinity();
+  if (!composite() && region.centre_row >= 0) return cache_[0].transform().ToModel(data.y[region.centre_row]);
+  if (!composite() && region.explore) {
+    // A restarted region with nothing to start from: EI over the median observed value, so the pick goes where the
+    // model expects a good value away from the spent regions (not merely where the variance is largest).
+    std::vector<double> v;
+    for (Eigen::Index i = 0; i < data.y.size(); ++i) {
+      if (std::isfinite(data.y[i])) v.push_back(cache_[0].transform().ToModel(data.y[i]));
+    }
+    if (!v.empty()) {
+      std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+      return v[v.size() / 2];
+    }
+  }
+  for (Eigen::Index i = 0; i < data.y.size(); ++i) {
+    if (!std::isfinite(data.y[i]) || !(data.c.empty() || data.feasible[i])) continue;
+    // Composite outputs mode: in the composite's own units (oriented); otherwise in the objective's model space.
+    best = std::max(best, composite() ? data.y[i] : cache_[0].transform().ToModel(data.y[i]));
+  }
+  return best;
+}
+
+std::vector<acq::ConstraintModel> GpStrategy::ConstraintModels(
+    const std::vector<std::shared_ptr<const acq::Model>>& m) const {
+  std::vector<acq::ConstraintModel> constraints;
+  for (size_t k = 0; k < constraint_specs_.size(); ++k) {
+    const ConstraintSpec& cs = constraint_specs_[k];
+    const size_t i = k + num_objective_models_;
+    constraints.push_back({m[i], cache_[i].transform().ToModel(cs.bound), cs.op == ConstraintOp::kLessEqual});
+  }
+  return constraints;
+}
+
+std::shared_ptr<const acq::CompositeExpectedImprovement> GpStrategy::MakeCompositeEi(
+    const StudyData& data, const std::vector<std::shared_ptr<const acq::Model>>& m, uint64_t seed) const {
+  const int k = num_objective_models_;
+  std::vector<acq::OutputModel> outputs;
+  for (int j = 0; j < k; ++j) outputs.push_back({m[j], cache_[j].transform().offset(), cache_[j].transform().scale()});
+  // Fixed quasi-MC base samples: scrambled Sobol points of [0,1]^K mapped through Phi^-1.
+  const int s = options_.composite_samples;
+  const std::vector<std::vector<double>> u = ScrambledSobolPoints(k, seed, 0, s);
+  Eigen::MatrixXd z(s, k);
+  for (int i = 0; i < s; ++i) {
+    for (int j = 0; j < k; ++j) z(i, j) = acq::NormalQuantile(std::clamp(u[i][j], 1e-12, 1 - 1e-12));
+  }
+  // The incumbent and the smoothing temperature in the composite's units.
+  double best = Incumbent(data);
+  double sum = 0, sum2 = 0;
+  int finite = 0;
+  for (Eigen::Index i = 0; i < data.y.size(); ++i) {
+    if (!std::isfinite(data.y[i])) continue;
+    ++finite;
+    sum += data.y[i];
+    sum2 += data.y[i] * data.y[i];
+  }
+  double spread = finite > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / finite) / (finite - 1))) : 0.0;
+  if (!(spread > 0) || !std::isfinite(spread)) spread = std::isfinite(best) ? std::max(1.0, std::abs(best)) : 1.0;
+  // No finite composite value observed yet (e.g. every one divided by zero): any finite value improves; the
+  // smoothed EI then ranks points by how many samples give a finite composite.
+  if (!std::isfinite(best)) best = -1e300;
+  std::shared_ptr<CompositeOuter> outer = outer_;
+  return std::make_shared<acq::CompositeExpectedImprovement>(
+      std::move(outputs), [outer](const Eigen::VectorXd& y, Eigen::VectorXd* g) { return outer->Evaluate(y, g); },
+      sign_, best, std::move(z), kCompositeTauRelative * spread);
+}
+
+std::shared_ptr<const acq::Model> GpStrategy::LocalObjectiveModel(
+    const StudyData& data, const SearchRegion& region, uint64_t seed,
+    std::vector<std::shared_ptr<const acq::Model>>* models, json* diag) {
+  const int d = encoding_.dim();
+  const size_t index = cache_.size();  // the local model's slot after the outcome models
+  if (options_.local_model == LocalModelMode::kOff || composite() || region.lower.size() != d ||
+      region.box_centre_row < 0) {
+    return nullptr;
+  }
+  const double length = region.length;
+  // A full multi-start fit at every ask is O(n^3) per evaluation: above kMaxFullFitN observations (where the global
+  // model stops full fits too) there is no local model.
+  if (length > options_.local_model_max_length || data.y.size() > kMaxFullFitN) return nullptr;
+  if (!local_tried_) {
+    local_tried_ = true;
+    const int centre = region.box_centre_row;
+    const int observed = static_cast<int>(data.y.size()) - data.num_imputed;
+    LocalModelOptions lo;
+    lo.neighbourhood = options_.local_model_neighbourhood;
+    lo.fit_random_starts = options_.fit_random_starts;
+    lo.seed = seed;
+    lo.kernel = options_.local_model_kernel;
+    // Only observed rows (imputed failures stay in the global model), so the local data is the region's own.
+    const LocalModel local = FitLocalModel(encoding_.spec(), data.x.topRows(observed), data.y.head(observed),
+                                           data.x.row(centre).transpose(), length, lo);
+    local_diag_ = local.Describe();
+    bool use = local.model != nullptr;
+    if (use && options_.local_model == LocalModelMode::kLoo) {
+      // The local model only where it predicts the neighbourhood's observations better than the global model.
+      const double global = LooLogPredictive(cache_[0], local.rows);
+      local_diag_["global_loo"] = std::isfinite(global) ? json(global) : json(nullptr);
+      use = std::isfinite(local.loo) && std::isfinite(global) && local.loo > global;
+    }
+    local_diag_["used"] = use;
+    if (use) {
+      local_incumbent_ = local.model->transform().ToModel(data.y[centre]);
+      std::shared_ptr<const acq::Model> m = local.model->AsModel();
+      if (data.pending.rows() > 0) {  // kriging believer on the pending trials, as the outcome models
+        const gp::Posterior post = m->PosteriorAt(data.pending, gp::PosteriorOptions());
+        gp::GpStatus status;
+        if (post.status.ok()) {
+          if (auto next = m->Condition(data.pending, post.mean, &status)) m = std::move(next);
+        }
+      }
+      models->resize(index);
+      models->push_back(std::move(m));
+    }
+  }
+  if (diag && !local_diag_.is_null()) (*diag)["local_model"] = local_diag_;
+  return models->size() > index ? (*models)[index] : nullptr;
+}
+
+}  // namespace bayesd::gp_strategy_internal
