@@ -31,7 +31,7 @@ enum class TrustRegionMode { kAuto, kOn, kOff };
 // kLoo = when it predicts the neighbourhood's observations better than the global model (leave-one-out).
 enum class LocalModelMode { kOff, kOn, kLoo };
 
-// How the raw candidates near the best observed points are drawn (gp_strategy.cc, RawCandidates).
+// How the raw candidates near the best observed points are drawn (gp_strategy_region.cc, RawCandidates).
 enum class LocalCandidates { kAuto, kGaussian, kMultiscale };
 
 std::string GpAcquisitionName(GpAcquisition a);
