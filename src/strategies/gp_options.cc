@@ -8,6 +8,7 @@ namespace bayesd {
 
 std::string GpAcquisitionName(GpAcquisition a) {
   switch (a) {
+    case GpAcquisition::kAuto: return "auto";
     case GpAcquisition::kLogEi: return "log_ei";
     case GpAcquisition::kEi: return "ei";
     case GpAcquisition::kPi: return "pi";
@@ -68,6 +69,9 @@ Status GpStrategyOptions::Validate() const {
   if (!(trust_region_behind_progress >= 0 && trust_region_behind_progress < 1)) {
     return Bad("trust_region_behind_progress", Num(trust_region_behind_progress), "must be in [0, 1) (0: off)");
   }
+  if (!(auto_noise_ratio > 0 && auto_noise_ratio < 1)) {
+    return Bad("auto_noise_ratio", Num(auto_noise_ratio), "must be in (0, 1) (noise variance / output scale)");
+  }
   if (!(local_model_neighbourhood >= 1 && local_model_neighbourhood <= 10)) {
     return Bad("local_model_neighbourhood", Num(local_model_neighbourhood), "must be in [1, 10] (trust-region sides)");
   }
@@ -104,10 +108,12 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                              "trust_region_restart_side", "trust_region_exclusion",
                                              "trust_region_resume_side", "trust_region_behind_progress", "kernel",
                                              "local_model", "local_model_kernel",
-                                             "local_model_neighbourhood", "local_model_max_length"}));
+                                             "local_model_neighbourhood", "local_model_max_length",
+                                             "auto_noise_ratio"}));
   GpStrategyOptions o;
   RETURN_IF_ERROR(r.Enum<GpAcquisition>("acquisition",
-                                        {{"log_ei", GpAcquisition::kLogEi},
+                                        {{"auto", GpAcquisition::kAuto},
+                                         {"log_ei", GpAcquisition::kLogEi},
                                          {"ei", GpAcquisition::kEi},
                                          {"pi", GpAcquisition::kPi},
                                          {"ucb", GpAcquisition::kUcb},
@@ -144,6 +150,7 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
   RETURN_IF_ERROR(r.Number("trust_region_exclusion", &o.trust_region_exclusion));
   RETURN_IF_ERROR(r.Number("trust_region_resume_side", &o.trust_region_resume_side));
   RETURN_IF_ERROR(r.Number("trust_region_behind_progress", &o.trust_region_behind_progress));
+  RETURN_IF_ERROR(r.Number("auto_noise_ratio", &o.auto_noise_ratio));
   RETURN_IF_ERROR(r.Enum<gp::StationaryType>("kernel",
                                              {{"matern52", gp::StationaryType::kMatern52},
                                               {"matern32", gp::StationaryType::kMatern32},

@@ -116,6 +116,10 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
       value = r.value;
     }
     s.diagnostics["acquisition"] = acquisition->name();
+    if (options_.acquisition == GpAcquisition::kAuto && plain_) {
+      s.diagnostics["acquisition_auto"] = {{"noise_ratio", ObjectiveNoiseRatio()},
+                                           {"threshold", options_.auto_noise_ratio}};
+    }
     s.diagnostics["raw_candidates"] = raw.rows();
     s.diagnostics["raw_best_value"] = std::isfinite(r.raw_best_value) ? json(r.raw_best_value) : json(nullptr);
     s.diagnostics["restarts"] = r.restarts;
@@ -343,18 +347,18 @@ Status ValidateGp(const StudyConfig& config) {
   const bool composite_outputs =
       config.objective.composite() && options.composite_model == CompositeModel::kOutputs;
   if (composite_outputs) {
-    if (a != GpAcquisition::kLogEi) {
+    if (a != GpAcquisition::kLogEi && a != GpAcquisition::kAuto) {
       return InvalidArgument("strategy.acquisition \"" + GpAcquisitionName(a) +
                                  "\" is not available for a composite objective modelled output by output "
-                                 "(composite EI); use log_ei, or set composite_model to \"scalar\"",
+                                 "(composite EI); use auto or log_ei, or set composite_model to \"scalar\"",
                              "strategy.acquisition");
     }
     RETURN_IF_ERROR(CompositeOuter::Create(config).status());
   }
-  if (!config.constraints.empty() && a != GpAcquisition::kLogEi && a != GpAcquisition::kPi &&
+  if (!config.constraints.empty() && a != GpAcquisition::kAuto && a != GpAcquisition::kLogEi && a != GpAcquisition::kPi &&
       a != GpAcquisition::kNei && a != GpAcquisition::kConfig) {
     return InvalidArgument("strategy.acquisition \"" + GpAcquisitionName(a) +
-                               "\" does not support constraints; use log_ei, pi or nei (multiplied by the "
+                               "\" does not support constraints; use auto, log_ei, pi or nei (multiplied by the "
                                "probability of feasibility) or config",
                            "strategy.acquisition");
   }

@@ -26,6 +26,18 @@ constexpr double kCompositeTauRelative = 1e-6;
 
 }  // namespace
 
+double GpStrategy::ObjectiveNoiseRatio() const {
+  if (cache_.empty() || !cache_[0].ok() || !cache_[0].gp()) return 0.0;
+  return cache_[0].gp()->noise_variance();  // standardized outcome: a share of the observed variance
+}
+
+GpAcquisition GpStrategy::EffectiveAcquisition() const {
+  if (options_.acquisition != GpAcquisition::kAuto) return options_.acquisition;
+  // Constrained and composite studies keep log-EI, with which docs/constrained.md was measured.
+  if (!plain_) return GpAcquisition::kLogEi;
+  return ObjectiveNoiseRatio() > options_.auto_noise_ratio ? GpAcquisition::kNei : GpAcquisition::kLogEi;
+}
+
 std::shared_ptr<const acq::Acquisition> GpStrategy::MakeAcquisition(
     const StudyData& data, const std::vector<std::shared_ptr<const acq::Model>>& m, const Eigen::MatrixXd& raw,
     const SearchRegion& region, uint64_t seed, std::optional<double> incumbent) const {
@@ -47,7 +59,8 @@ std::shared_ptr<const acq::Acquisition> GpStrategy::MakeAcquisition(
     return std::make_shared<acq::ConstrainedAcquisition>(base, constraints);
   }
   const double best = incumbent ? *incumbent : Incumbent(data, region);
-  switch (options_.acquisition) {
+  switch (EffectiveAcquisition()) {
+    case GpAcquisition::kAuto:  // resolved by EffectiveAcquisition
     case GpAcquisition::kLogEi: base = std::make_shared<acq::LogExpectedImprovement>(m[0], best); break;
     case GpAcquisition::kEi: base = std::make_shared<acq::ExpectedImprovement>(m[0], best); break;
     case GpAcquisition::kPi: base = std::make_shared<acq::LogProbabilityOfImprovement>(m[0], best); break;

@@ -80,7 +80,8 @@ class GpStrategy : public Strategy {
  public:
   GpStrategy(const StudyConfig& config, GpStrategyOptions options)
       : options_(options), encoding_(config.parameters),
-        sign_(config.objective.goal == Goal::kMaximize ? 1.0 : -1.0), constraint_specs_(config.constraints) {
+        sign_(config.objective.goal == Goal::kMaximize ? 1.0 : -1.0), constraint_specs_(config.constraints),
+        plain_(config.constraints.empty() && !config.objective.composite()) {
     if (config.objective.composite() && options_.composite_model == CompositeModel::kOutputs) {
       StatusOr<std::shared_ptr<CompositeOuter>> outer = CompositeOuter::Create(config);
       if (outer.ok()) {
@@ -141,6 +142,11 @@ class GpStrategy : public Strategy {
   Eigen::MatrixXd TopObserved(const StudyData& data, int k) const;
   // The log-EI incumbent in model space (composite mode: in the composite's units); region: see SearchRegion.
   double Incumbent(const StudyData& data, const SearchRegion& region = SearchRegion()) const;
+  // The objective model's fitted noise variance in its standardized units (0 without a model).
+  double ObjectiveNoiseRatio() const;
+  // options_.acquisition with "auto" resolved: nei when the objective model's noise share is above
+  // auto_noise_ratio in a plain study (no constraints, no composite objective), log_ei otherwise.
+  GpAcquisition EffectiveAcquisition() const;
   bool AnyFeasible(const StudyData& data) const;
   // Composite outputs mode: EI of the composite by Monte Carlo over the output models m[0..K-1].
   std::shared_ptr<const acq::CompositeExpectedImprovement> MakeCompositeEi(
@@ -156,6 +162,7 @@ class GpStrategy : public Strategy {
   GpEncoding encoding_;
   double sign_;                      // +1 maximize, -1 minimize
   std::vector<ConstraintSpec> constraint_specs_;
+  bool plain_;                       // no constraints, no composite objective: the "auto" settings' benchmarked case
   std::shared_ptr<CompositeOuter> outer_;  // composite outputs mode only
   std::vector<std::string> output_names_;  // composite outputs mode only
   int num_objective_models_ = 1;           // 1, or one per output in composite outputs mode

@@ -1138,5 +1138,73 @@ TEST(GpStrategyTest, AutoSettingsUseTheTrustRegionOnlyWithoutConstraints) {
 // Suggest time at 1,000 observations (d = 6) is measured by bench/gp/suggest_bench.cc (gp_suggest_bench), not here:
 // speed targets live in benchmarks (docs/bo.md "Speed").
 
+
+// "auto" (the default acquisition) uses noisy EI while the objective model's fitted noise share is above
+// auto_noise_ratio and log-EI otherwise; explicit acquisitions are never switched.
+TEST(GpStrategyTest, AutoAcquisitionFollowsTheFittedNoise) {
+  auto smooth = [](const std::vector<double>& p) {
+    double s = 0;
+    for (double v : p) s += (v - 0.3) * (v - 0.3);
+    return s;
+  };
+  // Deterministic "noise" of sd ~0.1 that no smooth kernel can explain: the fit must call it noise.
+  auto noisy = [&](const std::vector<double>& p) {
+    const double h = std::sin(1e4 * (p[0] + 2.1 * p[1] + 3.7 * p[2]));
+    return smooth(p) + 0.15 * h;
+  };
+  struct Case {
+    const char* acquisition;
+    bool noisy;
+  };
+  for (const Case c : {Case{"auto", true}, Case{"auto", false}, Case{"log_ei", true}}) {
+    SCOPED_TRACE(std::string(c.acquisition) + (c.noisy ? " noisy" : " smooth"));
+    const StudyConfig config =
+        testing::BoxConfig(3, 0, 1, "gp", {{"acquisition", c.acquisition}, {"initial_trials", 6}}, 7);
+    Loop loop = MakeLoop(config);
+    int model_asks = 0, nei = 0, late_log_ei = 0;
+    for (int round = 0; round < 30; ++round) {
+      StatusOr<std::vector<int64_t>> asked = loop.Ask(1);
+      ASSERT_TRUE(asked.ok()) << asked.status().message();
+      const Trial& t = loop.trials()[(*asked)[0]];
+      const nlohmann::json d = nlohmann::json::parse(t.diagnostics_json);
+      if (d["phase"] == "model") {
+        ++model_asks;
+        const std::string full = d["acquisition"].get<std::string>();
+        const std::string a = full.substr(0, full.find('+'));  // e.g. "log_ei+region_penalty" after a restart
+        nei += a == "nei";
+        if (std::string(c.acquisition) == "auto") {
+          ASSERT_TRUE(d.contains("acquisition_auto")) << d.dump();
+          const double ratio = d["acquisition_auto"]["noise_ratio"].get<double>();
+          EXPECT_EQ(a, ratio > d["acquisition_auto"]["threshold"].get<double>() ? "nei" : "log_ei") << d.dump();
+          if (round >= 25) late_log_ei += a == "log_ei";
+        } else {
+          EXPECT_FALSE(d.contains("acquisition_auto"));
+          EXPECT_EQ(a, "log_ei");
+        }
+      }
+      loop.Tell(t.number, c.noisy ? noisy(t.params) : smooth(t.params));
+    }
+    EXPECT_GE(model_asks, 20);
+    if (std::string(c.acquisition) == "auto") {
+      if (c.noisy) {
+        EXPECT_EQ(nei, model_asks);
+      } else {
+        // Early on the noise estimate sits at its prior's mode (~0.007, so nei); once the data pins the smooth
+        // function down (here from about 20 observations) it falls below 1e-3 and log-EI takes over.
+        EXPECT_GT(nei, 0);
+        EXPECT_EQ(late_log_ei, 5);
+      }
+    } else {
+      EXPECT_EQ(nei, 0);
+    }
+  }
+  auto field = [](StudyConfig c) { return ValidateStrategy(c).field(); };
+  EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"auto_noise_ratio", 0.01}})).ok());
+  for (const nlohmann::json& bad : {nlohmann::json(0), nlohmann::json(1), nlohmann::json(-0.1), nlohmann::json("x")}) {
+    EXPECT_EQ(field(BraninConfig("gp", {{"auto_noise_ratio", bad}})), "strategy.auto_noise_ratio") << bad;
+  }
+  EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"acquisition", "auto"}})).ok());
+}
+
 }  // namespace
 }  // namespace bayesd
