@@ -29,6 +29,28 @@ ap.add_argument("--verbose", action="store_true")
 ap.add_argument("--sklearn-only", action="store_true", help="only fill the scikit-learn cache (no gp_bench runs)")
 a = ap.parse_args()
 cache_path = os.path.join(WORK, "sk_cache.json")
+
+
+# Student-t 0.975 quantiles for 1..30 degrees of freedom (scipy is not needed for this).
+T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+
+
+def paired_interval(v):
+    """95% t interval of the mean of per-dataset paired differences (None with fewer than 2 datasets)."""
+    if len(v) < 2:
+        return None
+    m = sum(v) / len(v)
+    se = statistics.stdev(v) / math.sqrt(len(v))
+    t = T975[min(len(v) - 2, len(T975) - 1)]
+    return (m - t * se, m + t * se)
+
+
+def verdict(ci_log_ratio, ci_dnlpd):
+    """Ours vs scikit-learn per metric: 'ahead' / 'behind' when the interval excludes 0, else 'tie'."""
+    def one(ci):
+        return "ahead" if ci[1] < 0 else "behind" if ci[0] > 0 else "tie"
+    return f"RMSE {one(ci_log_ratio)}, NLPD {one(ci_dnlpd)}"
 cache = json.load(open(cache_path)) if os.path.exists(cache_path) else {}
 configs = a.opts.split(";") if a.opts else [""]
 for cell in a.cells.split(","):
@@ -61,9 +83,13 @@ for cell in a.cells.split(","):
         lr = [math.log(x["rmse"] / s["rmse"]) for x, s in zip(o, sk)]
         dn = [x["nlpd"] - s["nlpd"] for x, s in zip(o, sk)]
         wins = sum(1 for v in lr if v <= 0)
+        ci_r, ci_n = paired_interval(lr), paired_interval(dn)
         print(f"  [{cfg or 'default'}] med RMSE {statistics.median(x['rmse'] for x in o):.4g} NLPD {statistics.median(x['nlpd'] for x in o):.3f} "
               f"| geo-mean RMSE ratio {math.exp(sum(lr)/len(lr)):.3f} wins {wins}/{len(o)} | mean dNLPD {sum(dn)/len(dn):+.3f} "
               f"| fit cpu {statistics.median(x['fit_cpu_s'] for x in o):.3f} evals {statistics.median(x['evals'] for x in o):.0f}")
+        if ci_r:
+            print(f"      paired 95% intervals: RMSE ratio [{math.exp(ci_r[0]):.4f}, {math.exp(ci_r[1]):.4f}] "
+                  f"dNLPD [{ci_n[0]:+.4f}, {ci_n[1]:+.4f}] ({verdict(ci_r, ci_n)})")
         if a.verbose:
             for p, x, s in zip(files, o, sk):
                 print(f"    {os.path.basename(p)} rmse {x['rmse']:.4g}/{s['rmse']:.4g} nlpd {x['nlpd']:.3f}/{s['nlpd']:.3f} lml {x['lml']:.2f} {thetas[p].split()[2:]}")
