@@ -39,12 +39,14 @@ Eigen::MatrixXd StandardNormals(Eigen::Index rows, Eigen::Index cols, uint64_t s
   return z;
 }
 
-// log EI of N(m, v) over `best` and its partials.
+// log EI of N(m, v) over `best` and, when d_m is non-null, its partials (d_m and d_v).
 double LogEi(double m, double v, double best, double* d_m, double* d_v) {
   const double s = std::sqrt(v), z = (m - best) / s;
-  const double dz = LogHDerivative(z);
-  *d_m = dz / s;
-  *d_v = (1.0 - dz * z) / (2.0 * v);
+  if (d_m) {
+    const double dz = LogHDerivative(z);
+    *d_m = dz / s;
+    *d_v = (1.0 - dz * z) / (2.0 * v);
+  }
   return LogH(z) + std::log(s);
 }
 
@@ -91,12 +93,53 @@ double NoisyExpectedImprovement::Evaluate(const Eigen::VectorXd& x, Eigen::Vecto
   if (grad) grad->setZero(x.size());
   CrossPosterior p;
   if (!ok_ || !CrossPosteriorAt(*model_, x, baseline_, grad != nullptr, &p)) return kNegInf;
+  return FromCrossPosterior(p, grad);
+}
+
+Eigen::VectorXd NoisyExpectedImprovement::EvaluateMany(const Eigen::MatrixXd& x) const {
+  Eigen::VectorXd out = Eigen::VectorXd::Constant(x.rows(), kNegInf);
+  if (!ok_) return out;
+  const Eigen::Index nb = baseline_.rows();
+  gp::PosteriorOptions options;
+  options.full_covariance = true;
+  Eigen::MatrixXd xq(std::min(kChunkRows, x.rows()) + nb, x.cols());
+  CrossPosterior p;
+  for (Eigen::Index start = 0; start < x.rows(); start += kChunkRows) {
+    const Eigen::Index c = std::min(kChunkRows, x.rows() - start);
+    if (xq.rows() != c + nb) xq.resize(c + nb, x.cols());
+    xq.topRows(c) = x.middleRows(start, c);
+    xq.bottomRows(nb) = baseline_;
+    const gp::Posterior post = model_->PosteriorAt(xq, options);
+    if (!post.status.ok() || post.mean.size() != c + nb || post.covariance.rows() != c + nb) {
+      // The chunk's status covers every row; score its rows one by one so a bad row fails alone, as in Evaluate.
+      for (Eigen::Index i = 0; i < c; ++i) out[start + i] = Evaluate(x.row(start + i).transpose(), nullptr);
+      continue;
+    }
+    for (Eigen::Index i = 0; i < c; ++i) {
+      // Row i of the chunk's joint posterior: what CrossPosteriorAt reads from row 0 of [x; B].
+      p.mean = post.mean[i];
+      p.variance = post.variance[i];
+      p.cross = post.covariance.row(i).tail(nb).transpose();
+      if (!std::isfinite(p.mean) || !std::isfinite(p.variance) || !p.cross.allFinite()) continue;
+      out[start + i] = FromCrossPosterior(p, nullptr);
+    }
+  }
+  return out;
+}
+
+double NoisyExpectedImprovement::FromCrossPosterior(const CrossPosterior& p, Eigen::VectorXd* grad) const {
   const Eigen::VectorXd w = chol_.triangularView<Eigen::Lower>().solve(p.cross);  // L_B^-1 S_Bx
   const double v = std::max(p.variance - w.squaredNorm(), kMinVariance);
   const Eigen::Index num = best_.size();
   const Eigen::VectorXd m = (shift_.transpose() * p.cross).array() + p.mean;  // S conditional means
-  Eigen::VectorXd log_ei(num), d_m(num), d_v(num);
-  for (Eigen::Index s = 0; s < num; ++s) log_ei[s] = LogEi(m[s], v, best_[s], &d_m[s], &d_v[s]);
+  Eigen::VectorXd log_ei(num), d_m, d_v;
+  if (grad) {
+    d_m.resize(num);
+    d_v.resize(num);
+    for (Eigen::Index s = 0; s < num; ++s) log_ei[s] = LogEi(m[s], v, best_[s], &d_m[s], &d_v[s]);
+  } else {
+    for (Eigen::Index s = 0; s < num; ++s) log_ei[s] = LogEi(m[s], v, best_[s], nullptr, nullptr);
+  }
   const double top = log_ei.maxCoeff();
   if (!std::isfinite(top)) return kNegInf;
   const Eigen::VectorXd weights = (log_ei.array() - top).exp();

@@ -3,6 +3,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <random>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -196,6 +197,80 @@ TEST(NoisyEiTest, ReducesToEiForANoiselessSinglePointBaseline) {
   LogExpectedImprovement log_ei(model, pb.mean);
   const Eigen::Vector2d x(0.3, 0.6);
   EXPECT_NEAR(nei.Evaluate(x, nullptr), log_ei.Evaluate(x, nullptr), 1e-3);
+}
+
+// Batch scoring of NEI (chunks of [rows; B] in one joint posterior) equals point scoring, across chunk boundaries.
+void ExpectEvaluateManyMatchesEvaluate(const NoisyExpectedImprovement& nei, const Eigen::MatrixXd& baseline,
+                                       uint64_t seed) {
+  const Eigen::Index k = NoisyExpectedImprovement::kChunkRows;
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (Eigen::Index count : {Eigen::Index{1}, k - 1, k, k + 1, Eigen::Index{200}}) {
+    Eigen::MatrixXd x(count, baseline.cols());
+    for (Eigen::Index i = 0; i < count; ++i) {
+      for (Eigen::Index j = 0; j < x.cols(); ++j) x(i, j) = u(rng);
+    }
+    // A row equal to a baseline point (the degenerate conditional variance), and rows on both sides of a boundary.
+    x.row(count / 2) = baseline.row(1);
+    const Eigen::VectorXd many = nei.EvaluateMany(x);
+    ASSERT_EQ(many.size(), count);
+    for (Eigen::Index i = 0; i < count; ++i) {
+      const double one = nei.Evaluate(x.row(i).transpose(), nullptr);
+      ASSERT_TRUE(std::isfinite(one)) << "count=" << count << " row=" << i;
+      EXPECT_NEAR(many[i], one, 1e-10 * std::max(1.0, std::abs(one))) << "count=" << count << " row=" << i;
+    }
+  }
+}
+
+TEST(NoisyEiTest, EvaluateManyMatchesEvaluate) {
+  auto model = SmallGp(3, 12, 3, 1e-3);
+  ASSERT_NE(model, nullptr);
+  const Eigen::MatrixXd b = Baseline(*model, 5);
+  NoisyExpectedImprovement nei(model, b, 32, 7);
+  ASSERT_TRUE(nei.ok());
+  ExpectEvaluateManyMatchesEvaluate(nei, b, 21);
+}
+
+TEST(NoisyEiTest, EvaluateManyMatchesEvaluateOnAModelWithPendingPoints) {
+  auto model = SmallGp(3, 12, 3, 1e-3);
+  ASSERT_NE(model, nullptr);
+  Eigen::MatrixXd pending(2, 3);
+  pending << 0.2, 0.7, 0.4, 0.8, 0.1, 0.6;
+  PointPosterior p0, p1;
+  ASSERT_TRUE(PosteriorAtPoint(*model, pending.row(0).transpose(), false, &p0));
+  ASSERT_TRUE(PosteriorAtPoint(*model, pending.row(1).transpose(), false, &p1));
+  gp::GpStatus status;
+  std::shared_ptr<const Model> conditioned = model->Condition(pending, Eigen::Vector2d(p0.mean, p1.mean), &status);
+  ASSERT_TRUE(status.ok());
+  ASSERT_NE(conditioned, nullptr);
+  const Eigen::MatrixXd b = Baseline(*model, 6);
+  NoisyExpectedImprovement nei(conditioned, b, 64, 9);
+  ASSERT_TRUE(nei.ok());
+  ExpectEvaluateManyMatchesEvaluate(nei, b, 22);
+  // Conditioning changed the acquisition (so the comparison above ran on a different posterior).
+  NoisyExpectedImprovement unconditioned(model, b, 64, 9);
+  const Eigen::Vector3d near_pending(0.21, 0.69, 0.41);
+  EXPECT_LT(nei.Evaluate(near_pending, nullptr), unconditioned.Evaluate(near_pending, nullptr) - 1e-3);
+}
+
+TEST(NoisyEiTest, EvaluateManyFailsOnlyTheRowsThatFail) {
+  // A non-finite row makes its whole chunk's posterior fail; the other rows of the chunk keep their values.
+  auto model = SmallGp(3, 12, 3, 1e-3);
+  ASSERT_NE(model, nullptr);
+  NoisyExpectedImprovement nei(model, Baseline(*model, 5), 32, 7);
+  ASSERT_TRUE(nei.ok());
+  Eigen::MatrixXd x(5, 3);
+  x << 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.3, 0.9, 0.1, 0.5, 0.5, 0.5;
+  x(2, 1) = std::numeric_limits<double>::quiet_NaN();
+  const Eigen::VectorXd many = nei.EvaluateMany(x);
+  ASSERT_EQ(many.size(), 5);
+  EXPECT_EQ(many[2], -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(nei.Evaluate(x.row(2).transpose(), nullptr), -std::numeric_limits<double>::infinity());
+  for (int i : {0, 1, 3, 4}) {
+    const double one = nei.Evaluate(x.row(i).transpose(), nullptr);
+    ASSERT_TRUE(std::isfinite(one)) << i;
+    EXPECT_NEAR(many[i], one, 1e-10 * std::max(1.0, std::abs(one))) << i;
+  }
 }
 
 TEST(KnowledgeGradientTest, NonNegativeAndLargerWhereUncertain) {
