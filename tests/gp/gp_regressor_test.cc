@@ -35,6 +35,16 @@ GpRegressorOptions FastOptions() {
   return o;
 }
 
+// The prior selection before 2026-12-02 (session 6): the wide lengthscale alternative (sd 3.5) alone. The tests of
+// the selection mechanism below use it, so each alternative is tested on its own; the defaults (both alternatives,
+// lengthscale sd 5, noise sd 2) are tested in EvidenceChoosesTheWideNoisePriorOnNearlyNoiseFreeData.
+GpRegressorOptions LengthscaleAlternativeOnly() {
+  GpRegressorOptions o;
+  o.wide_lengthscale_prior_scale = 3.5;
+  o.wide_noise_prior_scale = 0;
+  return o;
+}
+
 TEST(GpRegressorTest, FitsBraninAndPredictsHeldOut) {
   std::mt19937_64 rng(1);
   const Eigen::MatrixXd x = Uniform(60, 2, &rng), xt = Uniform(100, 2, &rng);
@@ -64,7 +74,7 @@ TEST(GpRegressorTest, EvidenceChoosesTheWiderLengthscalePriorOnBranin) {
     std::mt19937_64 rng(seed);
     const Eigen::MatrixXd x = Uniform(54, 2, &rng), xt = Uniform(400, 2, &rng);
     const Eigen::VectorXd y = Branin01(x), ft = Branin01(xt);
-    GpRegressorOptions on, off;
+    GpRegressorOptions on = LengthscaleAlternativeOnly(), off = LengthscaleAlternativeOnly();
     off.wide_lengthscale_prior_scale = 0;
     GpRegressor a(InputSpec::AllContinuous(2), on), b(InputSpec::AllContinuous(2), off);
     const FitDiagnostics fa = a.Fit(x.topRows(50), y.head(50));
@@ -89,9 +99,9 @@ TEST(GpRegressorTest, EvidenceChoosesTheWiderLengthscalePriorOnBranin) {
   // Above prior_selection_max_n: no second fit.
   std::mt19937_64 rng(9);
   const Eigen::MatrixXd x = Uniform(40, 2, &rng);
-  GpRegressorOptions small;
+  GpRegressorOptions small = LengthscaleAlternativeOnly();
   small.prior_selection_max_n = 30;
-  GpRegressor c(InputSpec::AllContinuous(2), small), d(InputSpec::AllContinuous(2), GpRegressorOptions());
+  GpRegressor c(InputSpec::AllContinuous(2), small), d(InputSpec::AllContinuous(2), LengthscaleAlternativeOnly());
   const FitDiagnostics fc = c.Fit(x, Branin01(x));
   const FitDiagnostics fd = d.Fit(x, Branin01(x));
   EXPECT_EQ(fc.message.find("wide lengthscale prior"), std::string::npos);
@@ -132,7 +142,7 @@ TEST(GpRegressorTest, ScreenedPriorSelectionPredictsTheEvidence) {
   const Eigen::MatrixXd x3 = Uniform(100, 6, &rng);
   const Eigen::VectorXd y3 = NoisyHartmann6(x3, &rng);
 
-  GpRegressorOptions same;
+  GpRegressorOptions same = LengthscaleAlternativeOnly();
   same.wide_lengthscale_prior_scale = std::sqrt(3.0);
   same.prior_selection_screen_margin = 1e9;  // predict and fit every alternative
   GpRegressor a(InputSpec::AllContinuous(6), same);
@@ -142,7 +152,7 @@ TEST(GpRegressorTest, ScreenedPriorSelectionPredictsTheEvidence) {
   EXPECT_NEAR(sa.alternatives[0].predicted_log_evidence, sa.configured_log_evidence, 1e-3);
   EXPECT_NEAR(sa.alternatives[0].fitted_log_evidence, sa.configured_log_evidence, 1e-3);
 
-  GpRegressorOptions all;
+  GpRegressorOptions all = LengthscaleAlternativeOnly();
   all.prior_selection_screen_margin = 1e9;
   GpRegressor b(InputSpec::AllContinuous(6), all);
   ASSERT_TRUE(b.Fit(x3, y3).success);
@@ -155,7 +165,7 @@ TEST(GpRegressorTest, ScreenedPriorSelectionPredictsTheEvidence) {
   for (int which = 0; which < 2; ++which) {
     const Eigen::MatrixXd x = which == 0 ? x3 : Uniform(40, 2, &rng);
     const Eigen::VectorXd y = which == 0 ? y3 : Branin01(x);
-    GpRegressorOptions unscreened, screened;
+    GpRegressorOptions unscreened = LengthscaleAlternativeOnly(), screened = LengthscaleAlternativeOnly();
     unscreened.prior_selection_screen_margin = -1;
     GpRegressor u(InputSpec::AllContinuous(static_cast<int>(x.cols())), unscreened);
     GpRegressor s(InputSpec::AllContinuous(static_cast<int>(x.cols())), screened);
@@ -194,16 +204,16 @@ TEST(GpRegressorTest, ScreenedStartsFromNReachTheSameOptimumWithFewerEvaluations
   EXPECT_EQ(fc.log_posterior, fb.log_posterior);
 }
 
-// The wide noise-prior alternative (GpRegressorOptions::wide_noise_prior_scale, off by default): on nearly
-// noise-free data the evidence prefers it, and the noise estimate falls towards the data's (tiny) noise.
+// The wide noise-prior alternative (GpRegressorOptions::wide_noise_prior_scale, sd 2 by default since session 6):
+// on nearly noise-free data the evidence prefers it, and the noise estimate falls towards the data's (tiny) noise.
+// `on` is the default configuration, `off` the one before it.
 TEST(GpRegressorTest, EvidenceChoosesTheWideNoisePriorOnNearlyNoiseFreeData) {
   int chosen = 0;
   for (uint64_t seed = 1; seed <= 3; ++seed) {
     std::mt19937_64 rng(seed);
     const Eigen::MatrixXd x = Uniform(50, 2, &rng);
     const Eigen::VectorXd y = Branin01(x);
-    GpRegressorOptions off, on;
-    on.wide_noise_prior_scale = 2;
+    GpRegressorOptions off = LengthscaleAlternativeOnly(), on;
     GpRegressor a(InputSpec::AllContinuous(2), off), b(InputSpec::AllContinuous(2), on);
     ASSERT_TRUE(a.Fit(x, y).success);
     ASSERT_TRUE(b.Fit(x, y).success);
