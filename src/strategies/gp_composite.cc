@@ -5,6 +5,8 @@
 
 #include <muParser.h>
 
+#include "src/study/composite.h"
+
 namespace bayesd {
 
 struct CompositeOuter::Parser {
@@ -81,6 +83,28 @@ bool CompositeOuter::OutputsOf(const std::map<std::string, double>& values, cons
   }
   *g = Evaluate(Eigen::Map<const Eigen::VectorXd>(outputs->data(), static_cast<Eigen::Index>(outputs->size())),
                 nullptr);
+  return true;
+}
+
+bool ModelledTrialValues(const StudyConfig& config, const CompositeOuter* outer,
+                         const std::vector<std::string>& output_names, const std::map<std::string, double>& values,
+                         double* objective, std::vector<double>* outputs, std::vector<double>* constraints) {
+  outputs->clear();
+  constraints->clear();
+  if (outer) {
+    double g = 0;
+    if (!outer->OutputsOf(values, output_names, outputs, &g)) return false;
+    *objective = std::isfinite(g) ? g : std::numeric_limits<double>::quiet_NaN();
+  } else {
+    const std::optional<double> v = ObjectiveValue(config, values);
+    if (!v || !std::isfinite(*v)) return false;
+    *objective = *v;
+  }
+  for (const ConstraintSpec& cs : config.constraints) {
+    auto it = values.find(cs.name);
+    if (it == values.end() || !std::isfinite(it->second)) return false;
+    constraints->push_back(it->second);
+  }
   return true;
 }
 

@@ -49,6 +49,14 @@ class CompositeOuter {
   mutable std::mutex mu_;
 };
 
+// What a completed trial gives the models of the gp and mf strategies: the objective value (`outer` non-null,
+// composite outputs mode: the composite of the outputs, which may be NaN -- the outputs are still data -- with the
+// outputs in *outputs, ordered as `output_names`; otherwise ObjectiveValue, finite) and one value per constraint
+// in *constraints. False when the trial is not modelled: a missing or non-finite output, objective or constraint.
+bool ModelledTrialValues(const StudyConfig& config, const CompositeOuter* outer,
+                         const std::vector<std::string>& output_names, const std::map<std::string, double>& values,
+                         double* objective, std::vector<double>* outputs, std::vector<double>* constraints);
+
 }  // namespace bayesd
 
 #endif  // BAYESD_SRC_STRATEGIES_GP_COMPOSITE_H_

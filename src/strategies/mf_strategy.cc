@@ -214,26 +214,11 @@ MfData MfStrategy::Collect(const StudySnapshot& study) const {
       data.pending_fid.push_back(cand);
     }
     if (t.state != TrialState::kCompleted) continue;
-    std::optional<double> v;
-    std::vector<double> ov;
-    bool finite = true;
-    if (composite()) {
-      double g = 0;
-      if (!outer_->OutputsOf(t.values, output_names_, &ov, &g)) continue;
-      v = std::isfinite(g) ? g : std::numeric_limits<double>::quiet_NaN();  // kept: the outputs are still data
-    } else {
-      v = ObjectiveValue(config, t.values);
-      if (!v || !std::isfinite(*v)) continue;
-    }
-    std::vector<double> cv;
-    for (const ConstraintSpec& cs : config.constraints) {
-      auto it = t.values.find(cs.name);
-      finite = finite && it != t.values.end() && std::isfinite(it->second);
-      cv.push_back(finite ? it->second : 0.0);
-    }
-    if (!finite) continue;
+    double v = 0;
+    std::vector<double> ov, cv;
+    if (!ModelledTrialValues(config, outer_.get(), output_names_, t.values, &v, &ov, &cv)) continue;
     AppendRow(&x, row);
-    y.push_back(sign_ * *v);
+    y.push_back(sign_ * v);
     s.push_back(Coord(f));
     data.obj.level.push_back(fid_.discrete ? cand : -1);
     for (size_t k = 0; k < cv.size(); ++k) c[k].push_back(cv[k]);
