@@ -62,6 +62,7 @@ bool CrossPosteriorAt(const Model& model, const Eigen::VectorXd& x, const Eigen:
   options.full_covariance = true;
   options.gradients = gradients;
   options.covariance_gradients = gradients;
+  options.gradient_rows = 1;  // only row 0's gradients are read below
   const gp::Posterior post = model.PosteriorAt(xq, options);
   if (!post.status.ok()) return false;
   out->mean = post.mean[0];
