@@ -43,9 +43,11 @@ Eigen::MatrixXd StandardNormals(Eigen::Index rows, Eigen::Index cols, uint64_t s
 double LogEi(double m, double v, double best, double* d_m, double* d_v) {
   const double s = std::sqrt(v), z = (m - best) / s;
   if (d_m) {
-    const double dz = LogHDerivative(z);
+    double dz = 0;
+    const double lh = LogHWithDerivative(z, &dz);
     *d_m = dz / s;
     *d_v = (1.0 - dz * z) / (2.0 * v);
+    return lh + std::log(s);
   }
   return LogH(z) + std::log(s);
 }
@@ -62,6 +64,7 @@ bool CrossPosteriorAt(const Model& model, const Eigen::VectorXd& x, const Eigen:
   options.full_covariance = true;
   options.gradients = gradients;
   options.covariance_gradients = gradients;
+  options.gradient_rows = 1;  // only row 0's gradients are read below
   const gp::Posterior post = model.PosteriorAt(xq, options);
   if (!post.status.ok()) return false;
   out->mean = post.mean[0];

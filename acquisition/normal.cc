@@ -93,4 +93,10 @@ double LogHDerivative(double z) {
   return std::exp(LogNormalCdf(z) - LogH(z));
 }
 
+double LogHWithDerivative(double z, double* derivative) {
+  const double lh = LogH(z);
+  *derivative = z <= kLogHAsymptoticZ ? -z - 2.0 / z : std::exp(LogNormalCdf(z) - lh);
+  return lh;
+}
+
 }  // namespace bayesd::acquisition

@@ -35,6 +35,8 @@ double Log1mExp(double a);
 double LogH(double z);
 // d log h / dz = Phi(z) / h(z), accurate in the tail (where it behaves as |z| + 2/|z|).
 double LogHDerivative(double z);
+// LogH(z), and LogHDerivative(z) into *derivative, sharing the work.
+double LogHWithDerivative(double z, double* derivative);
 
 }  // namespace bayesd::acquisition
 

@@ -290,19 +290,33 @@ Posterior ExactGp::Predict(const Eigen::MatrixXd& xq, const PosteriorOptions& op
   }
   if (options.gradients || options.covariance_gradients) {
     const Eigen::MatrixXd u = chol_.transpose().triangularView<Eigen::Upper>().solve(v);  // n x m = K^-1 ks'
-    post.mean_gradient.resize(m, d);
-    post.variance_gradient.resize(m, d);
-    for (Eigen::Index a = 0; a < m; ++a) {
+    // Rows past `rows` (PosteriorOptions::gradient_rows) are left zero; the computed rows do the same arithmetic as
+    // the full computation (u stays n x m: the covariance gradients of row a need every column).
+    const Eigen::Index rows =
+        options.gradient_rows < 0 ? m : std::min<Eigen::Index>(m, static_cast<Eigen::Index>(options.gradient_rows));
+    const bool fill_cov = options.covariance_gradients && options.full_covariance;
+    if (rows < m) {
+      post.mean_gradient.setZero(m, d);
+      post.variance_gradient.setZero(m, d);
+    } else {
+      post.mean_gradient.resize(m, d);
+      post.variance_gradient.resize(m, d);
+    }
+    if (fill_cov) post.covariance_gradient.reserve(m);
+    for (Eigen::Index a = 0; a < rows; ++a) {
       const Eigen::RowVectorXd xa = xq.row(a);
       const Eigen::MatrixXd g = kernel_->InputGradient(xa, x_);  // d x n
       post.mean_gradient.row(a) = (g * alpha_).transpose();
       post.variance_gradient.row(a) = (kernel_->DiagonalInputGradient(xa) - 2.0 * g * u.col(a)).transpose();
-      if (options.covariance_gradients && options.full_covariance) {
+      if (fill_cov) {
         Eigen::MatrixXd cg = kernel_->InputGradient(xa, xq);  // d x m
         cg.noalias() -= g * u;
         cg.col(a) = post.variance_gradient.row(a).transpose();
         post.covariance_gradient.push_back(std::move(cg));
       }
+    }
+    if (fill_cov) {
+      for (Eigen::Index a = rows; a < m; ++a) post.covariance_gradient.push_back(Eigen::MatrixXd::Zero(d, m));
     }
   }
   if (!post.mean.allFinite() || !post.variance.allFinite()) post.status = GpNumerical("posterior is not finite");

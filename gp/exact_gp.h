@@ -41,6 +41,12 @@ struct PosteriorOptions {
   bool full_covariance = false;       // fill Posterior::covariance (m x m)
   bool gradients = false;             // fill mean_gradient and variance_gradient
   bool covariance_gradients = false;  // fill covariance_gradient (needs full_covariance)
+  // Gradients (and covariance gradients) only for the first this-many query rows; -1 (or any negative value, or a
+  // value >= m) = all rows. Shapes are unchanged: mean_gradient and variance_gradient stay m x d and
+  // covariance_gradient keeps m entries of d x m, but the rows / entries past the first gradient_rows are left ZERO
+  // (they are not the derivatives). Values (mean, variance, covariance) and the computed rows are identical to the
+  // full computation. Models that cannot exploit it may ignore it and fill every row.
+  int gradient_rows = -1;
 };
 
 // Posterior of the latent f (no observation noise) at m query points, d input columns.
@@ -53,6 +59,8 @@ struct Posterior {
   Eigen::MatrixXd variance_gradient;  // m x d: row a = d var(x_a) / d x_a
   // m matrices of d x m: covariance_gradient[a](c, b) = d cov(x_a, x_b) / d x_{a,c}; column a holds the total
   // derivative of var(x_a) (both arguments move), i.e. variance_gradient.row(a).
+  // With PosteriorOptions::gradient_rows = k (0 <= k < m), rows a >= k of mean_gradient / variance_gradient and
+  // entries a >= k of covariance_gradient are zero, not derivatives.
   std::vector<Eigen::MatrixXd> covariance_gradient;
 };
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,21 @@ TEST(NormalTest, LogHMatchesClosedFormWhereItDoesNotUnderflow) {
     // d log h / dz = Phi / h (central differences).
     const double e = 1e-6;
     EXPECT_NEAR(LogHDerivative(z), (LogH(z + e) - LogH(z - e)) / (2 * e), 1e-5 * std::max(1.0, std::abs(z))) << z;
+  }
+}
+
+// The combined LogH + derivative is the same arithmetic as the two separate functions: bitwise equal everywhere,
+// including the asymptotic branch and the branch boundaries.
+TEST(NormalTest, LogHWithDerivativeEqualsTheSeparateFunctions) {
+  std::vector<double> zs = {-1e9, -1e4, -100.0, -40.0, -1.0, -0.999999, 0.0, 1e-300, 3.0, 40.0};
+  const double asym = -1.0 / std::sqrt(std::numeric_limits<double>::epsilon());
+  zs.insert(zs.end(), {asym, std::nextafter(asym, 0.0), std::nextafter(asym, -1e300)});
+  for (double z = -30; z <= 8; z += 0.173) zs.push_back(z);
+  for (double z : zs) {
+    double dz = -1;
+    const double lh = LogHWithDerivative(z, &dz);
+    EXPECT_EQ(lh, LogH(z)) << z;
+    EXPECT_EQ(dz, LogHDerivative(z)) << z;
   }
 }
 

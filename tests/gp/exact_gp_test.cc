@@ -158,6 +158,67 @@ TEST_P(ExactGpTest, FantasyAtPosteriorMeanKeepsMeanAndShrinksVariance) {
   EXPECT_EQ(fantasy.num_observations(), 27);
 }
 
+// PosteriorOptions::gradient_rows = k: values and the first k rows of the gradients are exactly those of the full
+// computation, the other rows / covariance-gradient entries are zero with unchanged shapes; on the fitted model and
+// on one conditioned on pending points (Fantasize), and with gradients only (no covariance).
+TEST_P(ExactGpTest, GradientRowsRestrictsGradientsAndKeepsEverythingElseIdentical) {
+  ExactGp pending = *gp_;
+  const Eigen::MatrixXd xp = RandomMixedPoints(3, &rng_, 0.1, 0.85);
+  ASSERT_TRUE(gp_->Fantasize(xp, gp_->Predict(xp).mean, &pending).ok());
+  const ExactGp* const models[] = {gp_.get(), &pending};
+  for (const ExactGp* model : models) {
+    for (int trial = 0; trial < 3; ++trial) {
+      const Eigen::MatrixXd xq = RandomMixedPoints(1 + 4 * trial + (model == gp_.get() ? 0 : 1), &rng_, 0.0, 1.0);
+      const Eigen::Index m = xq.rows(), d = xq.cols();
+      for (bool cov : {true, false}) {
+        PosteriorOptions full;
+        full.full_covariance = cov;
+        full.gradients = true;
+        full.covariance_gradients = cov;
+        const Posterior ref = model->Predict(xq, full);
+        ASSERT_TRUE(ref.status.ok());
+        for (int k : {0, 1, 2, static_cast<int>(m), static_cast<int>(m) + 3}) {
+          PosteriorOptions part = full;
+          part.gradient_rows = k;
+          const Posterior p = model->Predict(xq, part);
+          ASSERT_TRUE(p.status.ok());
+          const Eigen::Index rows = std::min<Eigen::Index>(k, m);
+          SCOPED_TRACE("m=" + std::to_string(m) + " k=" + std::to_string(k) + " cov=" + std::to_string(cov) +
+                       (model == gp_.get() ? " fitted" : " pending"));
+          EXPECT_EQ(p.mean, ref.mean);
+          EXPECT_EQ(p.variance, ref.variance);
+          ASSERT_EQ(p.covariance.rows(), ref.covariance.rows());
+          ASSERT_EQ(p.covariance.cols(), ref.covariance.cols());
+          EXPECT_EQ(p.covariance, ref.covariance);
+          ASSERT_EQ(p.mean_gradient.rows(), m);
+          ASSERT_EQ(p.mean_gradient.cols(), d);
+          ASSERT_EQ(p.variance_gradient.rows(), m);
+          ASSERT_EQ(p.variance_gradient.cols(), d);
+          EXPECT_EQ(p.mean_gradient.topRows(rows), ref.mean_gradient.topRows(rows));
+          EXPECT_EQ(p.variance_gradient.topRows(rows), ref.variance_gradient.topRows(rows));
+          EXPECT_TRUE(p.mean_gradient.bottomRows(m - rows).isZero(0.0));
+          EXPECT_TRUE(p.variance_gradient.bottomRows(m - rows).isZero(0.0));
+          ASSERT_EQ(p.covariance_gradient.size(), cov ? static_cast<size_t>(m) : 0u);
+          for (Eigen::Index a = 0; a < static_cast<Eigen::Index>(p.covariance_gradient.size()); ++a) {
+            ASSERT_EQ(p.covariance_gradient[a].rows(), d);
+            ASSERT_EQ(p.covariance_gradient[a].cols(), m);
+            if (a < rows) {
+              EXPECT_EQ(p.covariance_gradient[a], ref.covariance_gradient[a]) << "a=" << a;
+            } else {
+              EXPECT_TRUE(p.covariance_gradient[a].isZero(0.0)) << "a=" << a;
+            }
+          }
+        }
+        // The full computation really has non-zero gradients in the rows that are zeroed (so the zero checks can
+        // fail), except for a kernel without continuous inputs (categorical), whose input gradients are all zero.
+        if (m > 1 && GetParam() != "categorical") {
+          EXPECT_GT(ref.mean_gradient.bottomRows(m - 1).cwiseAbs().maxCoeff(), 0.0);
+        }
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllKernels, ExactGpTest, ::testing::ValuesIn(KernelNames()),
                          [](const auto& info) { return info.param; });
 
