@@ -47,13 +47,7 @@ Eigen::VectorXd MarginalAcquisition::EvaluateMany(const Eigen::MatrixXd& x) cons
 }
 
 double LogExpectedImprovement::FromMoments(double mu, double var, double* d_mu, double* d_var) const {
-  const double s = std::sqrt(var), z = (mu - best_) / s;
-  if (d_mu) {
-    const double dz = LogHDerivative(z);
-    *d_mu = dz / s;
-    *d_var = (1.0 - dz * z) / (2.0 * var);
-  }
-  return LogH(z) + std::log(s);
+  return LogEiOfNormal(mu, var, best_, d_mu, d_var);
 }
 
 double ExpectedImprovement::FromMoments(double mu, double var, double* d_mu, double* d_var) const {

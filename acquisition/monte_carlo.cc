@@ -39,19 +39,6 @@ Eigen::MatrixXd StandardNormals(Eigen::Index rows, Eigen::Index cols, uint64_t s
   return z;
 }
 
-// log EI of N(m, v) over `best` and, when d_m is non-null, its partials (d_m and d_v).
-double LogEi(double m, double v, double best, double* d_m, double* d_v) {
-  const double s = std::sqrt(v), z = (m - best) / s;
-  if (d_m) {
-    double dz = 0;
-    const double lh = LogHWithDerivative(z, &dz);
-    *d_m = dz / s;
-    *d_v = (1.0 - dz * z) / (2.0 * v);
-    return lh + std::log(s);
-  }
-  return LogH(z) + std::log(s);
-}
-
 }  // namespace
 
 bool CrossPosteriorAt(const Model& model, const Eigen::VectorXd& x, const Eigen::MatrixXd& b, bool gradients,
@@ -135,13 +122,9 @@ double NoisyExpectedImprovement::FromCrossPosterior(const CrossPosterior& p, Eig
   const double v = std::max(p.variance - w.squaredNorm(), kMinVariance);
   const Eigen::Index num = best_.size();
   const Eigen::VectorXd m = (shift_.transpose() * p.cross).array() + p.mean;  // S conditional means
-  Eigen::VectorXd log_ei(num), d_m, d_v;
-  if (grad) {
-    d_m.resize(num);
-    d_v.resize(num);
-    for (Eigen::Index s = 0; s < num; ++s) log_ei[s] = LogEi(m[s], v, best_[s], &d_m[s], &d_v[s]);
-  } else {
-    for (Eigen::Index s = 0; s < num; ++s) log_ei[s] = LogEi(m[s], v, best_[s], nullptr, nullptr);
+  Eigen::VectorXd log_ei(num), d_m(grad ? num : 0), d_v(grad ? num : 0);
+  for (Eigen::Index s = 0; s < num; ++s) {
+    log_ei[s] = LogEiOfNormal(m[s], v, best_[s], grad ? &d_m[s] : nullptr, grad ? &d_v[s] : nullptr);
   }
   const double top = log_ei.maxCoeff();
   if (!std::isfinite(top)) return kNegInf;

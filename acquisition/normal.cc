@@ -88,15 +88,27 @@ double LogH(double z) {
 }
 
 double LogHDerivative(double z) {
-  // h'(z) = Phi(z), so d log h / dz = exp(log Phi(z) - log h(z)).
-  if (z <= kLogHAsymptoticZ) return -z - 2.0 / z;  // derivative of the asymptotic branch
-  return std::exp(LogNormalCdf(z) - LogH(z));
+  double derivative = 0;
+  LogHWithDerivative(z, &derivative);
+  return derivative;
 }
 
 double LogHWithDerivative(double z, double* derivative) {
   const double lh = LogH(z);
+  // h'(z) = Phi(z), so d log h / dz = exp(log Phi(z) - log h(z)); below kLogHAsymptoticZ the derivative of the
+  // asymptotic branch.
   *derivative = z <= kLogHAsymptoticZ ? -z - 2.0 / z : std::exp(LogNormalCdf(z) - lh);
   return lh;
+}
+
+double LogEiOfNormal(double mean, double variance, double best, double* d_mean, double* d_variance) {
+  const double s = std::sqrt(variance), z = (mean - best) / s;
+  if (!d_mean) return LogH(z) + std::log(s);
+  double dz = 0;
+  const double lh = LogHWithDerivative(z, &dz);
+  *d_mean = dz / s;
+  *d_variance = (1.0 - dz * z) / (2.0 * variance);
+  return lh + std::log(s);
 }
 
 }  // namespace bayesd::acquisition

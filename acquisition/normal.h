@@ -37,6 +37,10 @@ double LogH(double z);
 double LogHDerivative(double z);
 // LogH(z), and LogHDerivative(z) into *derivative, sharing the work.
 double LogHWithDerivative(double z, double* derivative);
+// log EI of N(mean, variance) over `best`: log h(z) + log s with s = sqrt(variance), z = (mean - best) / s; when
+// d_mean is non-null, its partials into *d_mean and *d_variance (both non-null). The analytic log-EI and the
+// per-sample log-EI of noisy EI share it.
+double LogEiOfNormal(double mean, double variance, double best, double* d_mean, double* d_variance);
 
 }  // namespace bayesd::acquisition
 
