@@ -52,13 +52,12 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
   // Candidate budget shrinks with n: scoring is O(n^2) per candidate.
   const int raw_n = std::max(std::min(options_.raw_samples, 64), static_cast<int>(options_.raw_samples *
                                                                                    std::min(1.0, 200.0 / std::max(1, n))));
-  // "auto" settings: the benchmarked ones (docs/bo.md) for plain studies, the earlier ones otherwise.
-  const bool plain = constraint_specs_.empty() && !config.objective.composite();
+  // "auto" settings: the benchmarked ones (docs/bo.md) for plain studies (plain_), the earlier ones otherwise.
   const bool trust_region =
-      options_.trust_region == TrustRegionMode::kOn || (options_.trust_region == TrustRegionMode::kAuto && plain);
+      options_.trust_region == TrustRegionMode::kOn || (options_.trust_region == TrustRegionMode::kAuto && plain_);
   const SearchRegion region = trust_region ? TrustRegionBox(data, state) : SearchRegion();
   const bool multiscale = options_.local_candidates == LocalCandidates::kMultiscale ||
-                          (options_.local_candidates == LocalCandidates::kAuto && plain);
+                          (options_.local_candidates == LocalCandidates::kAuto && plain_);
   const Eigen::MatrixXd raw = RawCandidates(data, seed, raw_n, region, multiscale);
   Suggestion s;
   s.diagnostics = {{"strategy", "gp"}, {"phase", "model"}, {"observations", n},
@@ -101,10 +100,10 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     acq::OptimizationDomain domain{encoding_.spec(), [this](const Eigen::VectorXd& r) { return encoding_.Snap(r); },
                                    *excluded};
     acq::OptimizerOptions oo;
-    oo.num_restarts = options_.restarts > 0 ? options_.restarts : (plain ? 10 : 5);
+    oo.num_restarts = options_.restarts > 0 ? options_.restarts : (plain_ ? 10 : 5);
     oo.max_evaluations = options_.optimizer_evaluations;
     const bool boltzmann = options_.restart_selection == RestartSelection::kBoltzmann ||
-                           (options_.restart_selection == RestartSelection::kAuto && plain);
+                           (options_.restart_selection == RestartSelection::kAuto && plain_);
     oo.restart_selection = boltzmann ? acq::OptimizerOptions::RestartSelection::kBoltzmann
                                : acq::OptimizerOptions::RestartSelection::kDiverseTop;
     oo.seed = seed;
