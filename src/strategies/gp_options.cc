@@ -70,7 +70,7 @@ Status GpStrategyOptions::Validate() const {
     return Bad("trust_region_behind_progress", Num(trust_region_behind_progress), "must be in [0, 1) (0: off)");
   }
   if (!(auto_noise_ratio > 0 && auto_noise_ratio < 1)) {
-    return Bad("auto_noise_ratio", Num(auto_noise_ratio), "must be in (0, 1) (noise variance / output scale)");
+    return Bad("auto_noise_ratio", Num(auto_noise_ratio), "must be in (0, 1) (noise variance of the standardized outcome)");
   }
   if (!(local_model_neighbourhood >= 1 && local_model_neighbourhood <= 10)) {
     return Bad("local_model_neighbourhood", Num(local_model_neighbourhood), "must be in [1, 10] (trust-region sides)");

@@ -39,11 +39,12 @@ std::string GpAcquisitionName(GpAcquisition a);
 struct GpStrategyOptions {
   // The acquisition function (see acquisition/). kAuto (the default, docs/bo.md "Noise-adaptive acquisition"):
   // in plain studies (no constraints, no composite objective) noisy EI while the objective model's fitted noise
-  // variance is above auto_noise_ratio x its output scale -- the observations are noisy enough that the best one
+  // variance, in the standardized outcome's units (a share of the observed variance), is above auto_noise_ratio
+  // -- the observations are noisy enough that the best one
   // is a lucky draw, not a reliable incumbent -- and log-EI otherwise; log-EI in constrained studies, composite EI
   // for composite objectives (as log_ei).
   GpAcquisition acquisition = GpAcquisition::kAuto;
-  double auto_noise_ratio = 1e-3;  // in (0, 1): noise variance / output scale above which "auto" uses nei
+  double auto_noise_ratio = 1e-3;  // in (0, 1): standardized noise variance above which "auto" uses nei
   // Size of the initial scrambled-Sobol design; -1 = automatic: clamp(2 d, 5, 20) for d parameters (2d is the usual
   // rule of thumb for the first GP fit to see every dimension move; 5 keeps 1-d/2-d studies from starting on 2
   // points; 20 caps the model-free budget in high dimension).
