@@ -46,7 +46,17 @@ std::unique_ptr<Kernel> MakeKernel(const InputSpec& spec, const KernelOptions& o
   std::unique_ptr<Kernel> k_cont, k_cat;
   if (!cont.empty()) {
     StationaryKernelOptions so = options.stationary;
-    k_cont = std::make_unique<StationaryKernel>(cont, so);
+    if (options.structure != KernelOptions::Structure::kAdditive) k_cont = std::make_unique<StationaryKernel>(cont, so);
+    if (options.structure != KernelOptions::Structure::kArd) {
+      StationaryKernelOptions one = so;
+      one.has_outputscale = true;
+      if (one.prior_dim <= 0) one.prior_dim = 1;
+      for (int c : cont) {
+        one.param_prefix = "additive[" + std::to_string(c) + "].";
+        k_cont = Combine(CompositeKernel::Op::kSum, std::move(k_cont),
+                         std::make_unique<StationaryKernel>(std::vector<int>{c}, one));
+      }
+    }
   }
   if (!cat.empty()) {
     CategoricalKernelOptions co = options.categorical;

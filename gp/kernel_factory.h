@@ -28,6 +28,10 @@ struct KernelOptions {
   CategoricalKernelOptions categorical;  // bounds and priors of the categorical part
   Mixed mixed = Mixed::kProduct;         // how continuous and categorical parts combine
   Fidelity fidelity = Fidelity::kDownsampling;  // how a fidelity column enters
+  // Structure of the continuous part: one ARD kernel over all continuous columns (default); a sum of one-column
+  // kernels, each with its own output scale (first-order additive, Duvenaud et al. 2011); or both summed.
+  enum class Structure { kArd, kAdditive, kArdPlusAdditive };
+  Structure structure = Structure::kArd;
 
   GpStatus Validate() const;
 };

@@ -40,11 +40,11 @@ StationaryKernel::StationaryKernel(std::vector<int> active_columns, const Statio
                              : Prior::LogNormal(loc, options.lengthscale_prior_scale);
   if (options.lengthscale_prior && options.lengthscale_starts_hvarfner) ls_prior = ls_prior.WithStarts(hv.a(), hv.b());
   for (int c : active_) {
-    AddParam("lengthscale[" + std::to_string(c) + "]", 0.0, std::log(options.min_lengthscale),
+    AddParam(options.param_prefix + "lengthscale[" + std::to_string(c) + "]", 0.0, std::log(options.min_lengthscale),
              std::log(options.max_lengthscale), ls_prior);
   }
   if (has_outputscale_) {
-    AddParam("outputscale", 0.0, std::log(options.min_outputscale), std::log(options.max_outputscale),
+    AddParam(options.param_prefix + "outputscale", 0.0, std::log(options.min_outputscale), std::log(options.max_outputscale),
              options.outputscale_prior);
   }
   params_ = DefaultParams();

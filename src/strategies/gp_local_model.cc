@@ -68,6 +68,7 @@ LocalModel FitLocalModel(const gp::InputSpec& spec, const Eigen::MatrixXd& x, co
   mo.fit.num_random_starts = options.fit_random_starts;
   mo.fit.seed = options.seed;
   mo.kernel.stationary.type = options.kernel;
+  mo.kernel.structure = options.structure;
   // The Hvarfner prior and the lengthscale floor at the neighbourhood's scale instead of the unit cube's.
   mo.kernel.stationary.lengthscale_prior_shift = std::log(out.side);
   mo.kernel.stationary.min_lengthscale *= out.side;

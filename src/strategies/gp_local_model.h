@@ -33,6 +33,7 @@ struct LocalModelOptions {
   int fit_random_starts = 2;   // random starts of the (full) MAP fit
   uint64_t seed = 0;
   gp::StationaryType kernel = gp::StationaryType::kMatern52;
+  gp::KernelOptions::Structure structure = gp::KernelOptions::Structure::kArd;  // of the continuous columns
 };
 
 struct LocalModel {

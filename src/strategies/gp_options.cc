@@ -107,7 +107,8 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                              "trust_region_restart_length",
                                              "trust_region_restart_side", "trust_region_exclusion",
                                              "trust_region_resume_side", "trust_region_behind_progress", "kernel",
-                                             "local_model", "local_model_kernel",
+                                             "kernel_structure", "local_model", "local_model_kernel",
+                                             "local_model_structure",
                                              "local_model_neighbourhood", "local_model_max_length",
                                              "auto_noise_ratio"}));
   GpStrategyOptions o;
@@ -161,6 +162,15 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                               {"matern32", gp::StationaryType::kMatern32},
                                               {"rbf", gp::StationaryType::kRbf}},
                                              &o.local_model_kernel));
+  using Structure = gp::KernelOptions::Structure;
+  RETURN_IF_ERROR(r.Enum<Structure>(
+      "kernel_structure",
+      {{"ard", Structure::kArd}, {"additive", Structure::kAdditive}, {"ard+additive", Structure::kArdPlusAdditive}},
+      &o.kernel_structure));
+  RETURN_IF_ERROR(r.Enum<Structure>(
+      "local_model_structure",
+      {{"ard", Structure::kArd}, {"additive", Structure::kAdditive}, {"ard+additive", Structure::kArdPlusAdditive}},
+      &o.local_model_structure));
   if (config.strategy.options.is_object() && config.strategy.options.contains("local_model") &&
       config.strategy.options["local_model"].is_boolean()) {
     bool on = false;
@@ -168,7 +178,10 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
     o.local_model = on ? LocalModelMode::kOn : LocalModelMode::kOff;
   } else {
     RETURN_IF_ERROR(r.Enum<LocalModelMode>(
-        "local_model", {{"off", LocalModelMode::kOff}, {"on", LocalModelMode::kOn}, {"loo", LocalModelMode::kLoo}},
+        "local_model", {{"auto", LocalModelMode::kAuto},
+                        {"off", LocalModelMode::kOff},
+                        {"on", LocalModelMode::kOn},
+                        {"loo", LocalModelMode::kLoo}},
         &o.local_model));
   }
   RETURN_IF_ERROR(r.Number("local_model_neighbourhood", &o.local_model_neighbourhood));

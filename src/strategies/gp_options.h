@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <string>
 
+#include "gp/kernel_factory.h"
 #include "gp/stationary_kernel.h"
 #include "src/common/status.h"
 #include "src/study/config.h"
@@ -29,7 +30,7 @@ enum class TrustRegionMode { kAuto, kOn, kOff };
 
 // Whether the acquisition uses a local model of the trust region's neighbourhood (gp_local_model.h): kOff, kOn, or
 // kLoo = when it predicts the neighbourhood's observations better than the global model (leave-one-out).
-enum class LocalModelMode { kOff, kOn, kLoo };
+enum class LocalModelMode { kOff, kOn, kLoo, kAuto };
 
 // How the raw candidates near the best observed points are drawn (gp_strategy_region.cc, RawCandidates).
 enum class LocalCandidates { kAuto, kGaussian, kMultiscale };
@@ -108,17 +109,27 @@ struct GpStrategyOptions {
   // Covariance of the continuous columns of the global models (gp/stationary_kernel.h): Matérn-5/2 (default),
   // Matérn-3/2 or RBF. Matérn-3/2 globally measured better on Ackley-10, worse on Hartmann-6 and Branin (docs/bo.md).
   gp::StationaryType kernel = gp::StationaryType::kMatern52;
+  // Structure of the global models' continuous kernel (gp/kernel_factory.h): one ARD kernel (default), a sum of
+  // one-column kernels ("additive"), or both summed ("ard+additive"). JSON: "ard", "additive", "ard+additive".
+  gp::KernelOptions::Structure kernel_structure = gp::KernelOptions::Structure::kArd;
   // Local model (gp_local_model.h, docs/bo.md step 5d): with a trust region whose side is at most
   // local_model_max_length, the objective's acquisition may use a GP of local_model_kernel fitted to the observations
   // within local_model_neighbourhood sides of the region's centre (lengthscale prior scaled to that box) instead of
-  // the global GP; the region's bookkeeping (side, restarts, exclusion) stays on the global model. kLoo (default):
-  // only when the local model's leave-one-out log predictive density of those observations beats the global
-  // model's at the same observations; kOn: always; kOff: never. JSON: "loo", "on", "off", true, false. Without a
-  // trust region (constrained / composite studies under "auto") there is no local model.
+  // the global GP; the region's bookkeeping (side, restarts, exclusion) stays on the global model. kLoo: only when
+  // the local model's leave-one-out log predictive density of those observations beats the global model's at the
+  // same observations (default); kAuto: also whenever the global objective model's fitted noise variance
+  // (standardized units) is above auto_noise_ratio -- it explains structure below its lengthscales as noise, which
+  // is what the local model resolves (docs/bo.md step 5d); kOn: always; kOff: never. JSON: "auto", "loo", "on",
+  // "off", true, false. Without a trust region (constrained / composite studies under "auto") there is no local
+  // model.
   LocalModelMode local_model = LocalModelMode::kLoo;
   double local_model_neighbourhood = 4.0;  // in trust-region sides, in [1, 10] (capped at the unit cube)
   double local_model_max_length = 1.6;     // in (0, 1.6]
   gp::StationaryType local_model_kernel = gp::StationaryType::kMatern32;
+  // The local model's structure where it is used without the leave-one-out comparison (local_model "on", or "auto"
+  // by its noise rule): ARD + first-order additive by default (docs/bo.md, "Additive local model"); the comparison
+  // is always of the ARD local model.
+  gp::KernelOptions::Structure local_model_structure = gp::KernelOptions::Structure::kArdPlusAdditive;
   int mc_samples = 64;            // nei: base samples of the baseline; kg: quadrature nodes
   double ucb_beta_scale = 0.2;    // ucb: beta_t = scale * 2 log(d t^2 pi^2 / (6 delta)) (Srinivas et al. 2010)
   double ucb_delta = 0.1;         // ucb: confidence parameter in (0, 1)

@@ -374,3 +374,4 @@ std::unique_ptr<Strategy> CreateGp(const StudyConfig& config) {
 StrategyFactory GpStrategyFactory() { return {ValidateGp, CreateGp}; }
 
 }  // namespace bayesd
+

@@ -190,21 +190,33 @@ std::shared_ptr<const acq::Model> GpStrategy::LocalObjectiveModel(
     local_tried_ = true;
     const int centre = region.box_centre_row;
     const int observed = static_cast<int>(data.y.size()) - data.num_imputed;
+    // Imputed failures (worst value at the failed points) raise the global model's noise estimate without any
+    // unresolved structure behind it, and the local model leaves them out: no noise rule while there are any.
+    const bool noisy = options_.local_model == LocalModelMode::kAuto && data.num_imputed == 0 &&
+                       ObjectiveNoiseRatio() > options_.auto_noise_ratio;
+    const bool compared = !noisy && options_.local_model != LocalModelMode::kOn;
     LocalModelOptions lo;
     lo.neighbourhood = options_.local_model_neighbourhood;
     lo.fit_random_starts = options_.fit_random_starts;
     lo.seed = seed;
     lo.kernel = options_.local_model_kernel;
+    // local_model_structure where the local model is used outright; the leave-one-out comparison keeps the ARD
+    // local model it was measured with (docs/bo.md step 5d).
+    lo.structure = compared ? gp::KernelOptions::Structure::kArd : options_.local_model_structure;
     // Only observed rows (imputed failures stay in the global model), so the local data is the region's own.
     const LocalModel local = FitLocalModel(encoding_.spec(), data.x.topRows(observed), data.y.head(observed),
                                            data.x.row(centre).transpose(), length, lo);
     local_diag_ = local.Describe();
     bool use = local.model != nullptr;
-    if (use && options_.local_model == LocalModelMode::kLoo) {
+    if (use && noisy) {
+      // The global model reads the structure below its lengthscales as noise: the local model is what resolves it.
+      local_diag_["reason"] = "noise";
+    } else if (use && compared) {
       // The local model only where it predicts the neighbourhood's observations better than the global model.
       const double global = LooLogPredictive(cache_[0], local.rows);
       local_diag_["global_loo"] = std::isfinite(global) ? json(global) : json(nullptr);
       use = std::isfinite(local.loo) && std::isfinite(global) && local.loo > global;
+      local_diag_["reason"] = "loo";
     }
     local_diag_["used"] = use;
     if (use) {

@@ -149,6 +149,7 @@ bool GpStrategy::EnsureModels(const StudyData& data, const json& state_in, json*
     mo.local_evaluations = options_.local_fit_evaluations;
     mo.newton = true;  // the curvature is persisted in the state entry below
     mo.kernel.stationary.type = options_.kernel;
+    mo.kernel.structure = options_.kernel_structure;
     mo.max_curvature_n = kMaxFullFitN;
     if (k == 0 && !composite() && options_.warp_outcomes) mo.transform.warp = gp::OutcomeTransformOptions::Warp::kAuto;
     OutcomeModel model(encoding_.spec(), mo);

@@ -95,6 +95,51 @@ TEST_P(KernelTest, CloneIsIndependent) {
 INSTANTIATE_TEST_SUITE_P(AllKernels, KernelTest, ::testing::ValuesIn(KernelNames()),
                          [](const auto& info) { return info.param; });
 
+// The additive structure in closed form: k(x, y) = sum_c s2_c f(|x_c - y_c| / l_c), one Matérn-5/2 term per
+// continuous column with its own lengthscale and output scale; ARD + additive adds s2 f(r) over all columns.
+TEST(KernelStructureTest, AdditiveIsTheSumOfOneColumnTermsInClosedForm) {
+  InputSpec spec;
+  spec.columns = {{ColumnType::kContinuous, 0}, {ColumnType::kContinuous, 0}, {ColumnType::kContinuous, 0}};
+  auto matern52 = [](double r) { return (1 + std::sqrt(5.0) * r + 5.0 / 3.0 * r * r) * std::exp(-std::sqrt(5.0) * r); };
+  const Eigen::Vector3d l(0.3, 0.7, 1.9), s2(0.5, 2.0, 0.1);
+  const double l_ard[3] = {0.4, 0.9, 0.25};
+  const double s2_ard = 1.3;
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  Eigen::MatrixXd x(5, 3), y(4, 3);
+  for (int i = 0; i < x.size(); ++i) x.data()[i] = u(rng);
+  for (int i = 0; i < y.size(); ++i) y.data()[i] = u(rng);
+  for (const auto structure : {KernelOptions::Structure::kAdditive, KernelOptions::Structure::kArdPlusAdditive}) {
+    KernelOptions ko;
+    ko.structure = structure;
+    const std::unique_ptr<Kernel> k = MakeKernel(spec, ko);
+    ASSERT_NE(k, nullptr);
+    const bool ard = structure == KernelOptions::Structure::kArdPlusAdditive;
+    ASSERT_EQ(k->NumParams(), ard ? 10 : 6);
+    // Parameters: [ARD log l_1..3, log s2], then per column [log l_c, log s2_c].
+    Eigen::VectorXd p(k->NumParams());
+    int at = 0;
+    if (ard) {
+      p.head(4) << std::log(l_ard[0]), std::log(l_ard[1]), std::log(l_ard[2]), std::log(s2_ard);
+      at = 4;
+    }
+    for (int c = 0; c < 3; ++c) p.segment(at + 2 * c, 2) << std::log(l[c]), std::log(s2[c]);
+    k->SetParams(p);
+    const Eigen::MatrixXd got = k->Compute(x, y);
+    for (int i = 0; i < x.rows(); ++i) {
+      for (int j = 0; j < y.rows(); ++j) {
+        double want = 0, r2 = 0;
+        for (int c = 0; c < 3; ++c) {
+          want += s2[c] * matern52(std::abs(x(i, c) - y(j, c)) / l[c]);
+          r2 += std::pow((x(i, c) - y(j, c)) / l_ard[c], 2);
+        }
+        if (ard) want += s2_ard * matern52(std::sqrt(r2));
+        EXPECT_NEAR(got(i, j), want, 1e-13 * (1 + want)) << "structure " << static_cast<int>(structure);
+      }
+    }
+  }
+}
+
 TEST(PriorTest, DimensionScaledLengthscaleConstants) {
   const Prior p = Prior::DimensionScaledLengthscale(6);
   EXPECT_NEAR(p.a(), std::sqrt(2.0) + 0.5 * std::log(6.0), 1e-15);

@@ -32,7 +32,8 @@ inline InputSpec MixedSpec() {
 }
 
 inline std::vector<std::string> KernelNames() {
-  return {"matern52", "matern32", "rbf", "categorical", "downsampling", "product_mixed", "sum_mixed_ard"};
+  return {"matern52",      "matern32",      "rbf",          "categorical",      "downsampling",
+          "product_mixed", "sum_mixed_ard", "additive_mixed", "ard_plus_additive"};
 }
 
 inline std::unique_ptr<Kernel> MakeTestKernel(const std::string& name) {
@@ -53,6 +54,13 @@ inline std::unique_ptr<Kernel> MakeTestKernel(const std::string& name) {
     ko.mixed = KernelOptions::Mixed::kSum;
     ko.fidelity = KernelOptions::Fidelity::kArd;
   }
+  // Structured continuous parts: one-column kernels summed (fidelity as one more additive column), and that sum
+  // added to the ARD kernel.
+  if (name == "additive_mixed") {
+    ko.structure = KernelOptions::Structure::kAdditive;
+    ko.fidelity = KernelOptions::Fidelity::kArd;
+  }
+  if (name == "ard_plus_additive") ko.structure = KernelOptions::Structure::kArdPlusAdditive;
   return MakeKernel(MixedSpec(), ko);
 }
 

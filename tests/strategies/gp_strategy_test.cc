@@ -848,8 +848,8 @@ TEST(GpStrategyTest, TrustRegionReplayBehindProgressNeedsAShareOfTheGap) {
 
 TEST(GpStrategyTest, LocalModelOptionsAreValidated) {
   auto field = [](StudyConfig c) { return ValidateStrategy(c).field(); };
-  for (nlohmann::json v : {nlohmann::json("loo"), nlohmann::json("on"), nlohmann::json("off"), nlohmann::json(true),
-                           nlohmann::json(false)}) {
+  for (nlohmann::json v : {nlohmann::json("auto"), nlohmann::json("loo"), nlohmann::json("on"), nlohmann::json("off"),
+                           nlohmann::json(true), nlohmann::json(false)}) {
     EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"local_model", v}})).ok()) << v.dump();
   }
   EXPECT_EQ(field(BraninConfig("gp", {{"local_model", "maybe"}})), "strategy.local_model");
@@ -861,9 +861,16 @@ TEST(GpStrategyTest, LocalModelOptionsAreValidated) {
   EXPECT_EQ(field(BraninConfig("gp", {{"local_model_kernel", "cubic"}})), "strategy.local_model_kernel");
   EXPECT_EQ(field(BraninConfig("gp", {{"kernel", "cubic"}})), "strategy.kernel");
   EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"kernel", "rbf"}, {"local_model_kernel", "matern52"}})).ok());
+  EXPECT_EQ(field(BraninConfig("gp", {{"kernel_structure", "additve"}})), "strategy.kernel_structure");
+  EXPECT_EQ(field(BraninConfig("gp", {{"local_model_structure", true}})), "strategy.local_model_structure");
+  for (const char* s : {"ard", "additive", "ard+additive"}) {
+    EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"kernel_structure", s}, {"local_model_structure", s}})).ok());
+  }
   StatusOr<GpStrategyOptions> o = ParseGpStrategyOptions(BraninConfig("gp"));
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o->local_model, LocalModelMode::kLoo);
+  EXPECT_EQ(o->kernel_structure, gp::KernelOptions::Structure::kArd);
+  EXPECT_EQ(o->local_model_structure, gp::KernelOptions::Structure::kArdPlusAdditive);
   EXPECT_EQ(o->local_model_neighbourhood, 4.0);
   EXPECT_EQ(o->local_model_kernel, gp::StationaryType::kMatern32);
   EXPECT_EQ(o->kernel, gp::StationaryType::kMatern52);
@@ -871,18 +878,23 @@ TEST(GpStrategyTest, LocalModelOptionsAreValidated) {
 
 // A 3-d bowl with a ripple of period 1/8 of the box: "on" always hands the acquisition the local model (fitted to
 // at least 2 d + 1 observations, or all there are), "off" never builds one, "loo" uses it exactly when its
-// leave-one-out density is the higher.
+// leave-one-out density is the higher (the default), "auto" also whenever the global model's noise share is above
+// auto_noise_ratio. Used by that noise rule the local model has the ARD + additive structure by default (the ARD
+// one on request); the leave-one-out comparison is always of the ARD local model.
 TEST(GpStrategyTest, LocalModelIsUsedPerItsMode) {
   auto f = [](const std::vector<double>& p) {
     double s = 0;
     for (double v : p) s += (v - 0.3) * (v - 0.3) + 0.05 * (1 - std::cos(16 * M_PI * (v - 0.3)));
     return s;
   };
-  for (const char* mode : {"on", "off", "loo"}) {
-    const StudyConfig config =
-        testing::BoxConfig(3, 0, 1, "gp", {{"local_model", mode}, {"initial_trials", 6}}, 3);
+  for (const char* mode : {"on", "off", "loo", "auto", "auto-ard"}) {
+    const bool ard = std::string(mode) == "auto-ard";
+    if (ard) mode = "auto";
+    nlohmann::json options = {{"local_model", mode}, {"initial_trials", 6}};
+    if (ard) options["local_model_structure"] = "ard";
+    const StudyConfig config = testing::BoxConfig(3, 0, 1, "gp", options, 3);
     Loop loop = MakeLoop(config);
-    int model_asks = 0, used = 0, loo_checked = 0;
+    int model_asks = 0, used = 0, loo_checked = 0, noise_used = 0;
     for (int round = 0; round < 22; ++round) {
       StatusOr<std::vector<int64_t>> asked = loop.Ask(1);
       ASSERT_TRUE(asked.ok()) << asked.status().message();
@@ -904,6 +916,21 @@ TEST(GpStrategyTest, LocalModelIsUsedPerItsMode) {
             EXPECT_EQ(lm["used"].get<bool>(), lm["loo"].get<double>() > lm["global_loo"].get<double>());
             ++loo_checked;
           }
+          if (std::string(mode) == "auto") {
+            const nlohmann::json& a = d["acquisition_auto"];
+            const bool noisy = a["noise_ratio"].get<double>() > a["threshold"].get<double>();
+            if (noisy) {
+              EXPECT_TRUE(lm["used"].get<bool>()) << lm.dump();
+              EXPECT_EQ(lm["reason"], "noise");
+              ++noise_used;
+            } else if (lm["loo"].is_number() && lm["global_loo"].is_number()) {
+              EXPECT_EQ(lm["used"].get<bool>(), lm["loo"].get<double>() > lm["global_loo"].get<double>());
+              EXPECT_EQ(lm["reason"], "loo");
+              ++loo_checked;
+            }
+            EXPECT_EQ(lm["hyperparameters"].contains("additive[0].outputscale"), !ard && noisy) << lm.dump();
+            EXPECT_TRUE(lm["hyperparameters"].contains("lengthscale[2]")) << lm.dump();
+          }
         }
       }
       loop.Tell(t.number, f(t.params));
@@ -913,6 +940,8 @@ TEST(GpStrategyTest, LocalModelIsUsedPerItsMode) {
       EXPECT_EQ(used, model_asks);
     } else if (std::string(mode) == "loo") {
       EXPECT_EQ(loo_checked, model_asks);
+    } else if (std::string(mode) == "auto") {
+      EXPECT_EQ(loo_checked + noise_used, model_asks);
     }
   }
 }
