@@ -374,4 +374,3 @@ std::unique_ptr<Strategy> CreateGp(const StudyConfig& config) {
 StrategyFactory GpStrategyFactory() { return {ValidateGp, CreateGp}; }
 
 }  // namespace bayesd
-

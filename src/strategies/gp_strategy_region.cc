@@ -170,6 +170,9 @@ Eigen::MatrixXd GpStrategy::RawCandidates(const StudyData& data, uint64_t seed, 
   const int k = static_cast<int>(top.rows());
   for (int i = 0; i < local; ++i) {
     Eigen::VectorXd x = top.row(i % k).transpose();
+    // The centre projected into the box first: the best point by posterior mean may lie outside a trust region
+    // centred at the best observed one, and coordinates a subset round does not move must not stay outside.
+    for (int j : cont) x[j] = clip(j, x[j]);
     const double scale = kScales[(i / k) % 4] * side;
     const bool subset = ((i / (4 * k)) % 2) == 1 && cont.size() > 1;
     std::vector<int> moved;
