@@ -44,8 +44,8 @@ StationaryKernel::StationaryKernel(std::vector<int> active_columns, const Statio
              std::log(options.max_lengthscale), ls_prior);
   }
   if (has_outputscale_) {
-    AddParam(options.param_prefix + "outputscale", 0.0, std::log(options.min_outputscale), std::log(options.max_outputscale),
-             options.outputscale_prior);
+    AddParam(options.param_prefix + "outputscale", 0.0, std::log(options.min_outputscale),
+             std::log(options.max_outputscale), options.outputscale_prior);
   }
   params_ = DefaultParams();
 }

@@ -163,14 +163,15 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                               {"rbf", gp::StationaryType::kRbf}},
                                              &o.local_model_kernel));
   using Structure = gp::KernelOptions::Structure;
-  RETURN_IF_ERROR(r.Enum<Structure>(
-      "kernel_structure",
-      {{"ard", Structure::kArd}, {"additive", Structure::kAdditive}, {"ard+additive", Structure::kArdPlusAdditive}},
-      &o.kernel_structure));
-  RETURN_IF_ERROR(r.Enum<Structure>(
-      "local_model_structure",
-      {{"ard", Structure::kArd}, {"additive", Structure::kAdditive}, {"ard+additive", Structure::kArdPlusAdditive}},
-      &o.local_model_structure));
+  auto structure = [&r](const char* key, Structure* out) {
+    return r.Enum<Structure>(key,
+                             {{"ard", Structure::kArd},
+                              {"additive", Structure::kAdditive},
+                              {"ard+additive", Structure::kArdPlusAdditive}},
+                             out);
+  };
+  RETURN_IF_ERROR(structure("kernel_structure", &o.kernel_structure));
+  RETURN_IF_ERROR(structure("local_model_structure", &o.local_model_structure));
   if (config.strategy.options.is_object() && config.strategy.options.contains("local_model") &&
       config.strategy.options["local_model"].is_boolean()) {
     bool on = false;

@@ -887,9 +887,9 @@ TEST(GpStrategyTest, LocalModelIsUsedPerItsMode) {
     for (double v : p) s += (v - 0.3) * (v - 0.3) + 0.05 * (1 - std::cos(16 * M_PI * (v - 0.3)));
     return s;
   };
-  for (const char* mode : {"on", "off", "loo", "auto", "auto-ard"}) {
-    const bool ard = std::string(mode) == "auto-ard";
-    if (ard) mode = "auto";
+  const std::pair<const char*, bool> cases[] = {{"on", false}, {"off", false}, {"loo", false}, {"auto", false},
+                                                {"auto", true}};  // (mode, local_model_structure "ard")
+  for (const auto& [mode, ard] : cases) {
     nlohmann::json options = {{"local_model", mode}, {"initial_trials", 6}};
     if (ard) options["local_model_structure"] = "ard";
     const StudyConfig config = testing::BoxConfig(3, 0, 1, "gp", options, 3);
