@@ -18,6 +18,17 @@
 
 namespace bayesd::acquisition {
 
+// The joint posterior of query points with a fixed set of points B (b x d) that many calls share: noisy EI's baseline
+// and knowledge gradient's discretization. Obtained from Model::WithFixedSet; it refers to that model and must not
+// outlive it.
+class FixedSetPosterior {
+ public:
+  virtual ~FixedSetPosterior() = default;
+  // Moments of each row of xq (m x d) with B (see gp::CrossMoments; gradients for every row when asked). A failure
+  // is reported in the status and covers every row.
+  virtual gp::CrossMoments At(const Eigen::MatrixXd& xq, bool gradients) const = 0;
+};
+
 class Model {
  public:
   virtual ~Model() = default;
@@ -32,6 +43,9 @@ class Model {
   // (kriging believer when z is the posterior mean) and fantasies. nullptr with *status set on failure.
   virtual std::unique_ptr<Model> Condition(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
                                            gp::GpStatus* status) const = 0;
+  // The joint posterior with B for many calls. This default asks PosteriorAt for the full covariance of [xq; B] at
+  // every call; models that can keep B's share of the work between calls override it.
+  virtual std::unique_ptr<const FixedSetPosterior> WithFixedSet(const Eigen::MatrixXd& b) const;
 };
 
 // A Model over a fitted, factorized gp::ExactGp (outputs already in model space).
@@ -46,6 +60,8 @@ class ExactGpModel : public Model {
   double NoiseVariance() const override { return gp_->noise_variance(); }
   std::unique_ptr<Model> Condition(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
                                    gp::GpStatus* status) const override;
+  // B's kernel columns and solves are done once (gp::ExactGp::PrepareCross); each call then costs O(m n (b + n)).
+  std::unique_ptr<const FixedSetPosterior> WithFixedSet(const Eigen::MatrixXd& b) const override;
 
   const gp::ExactGp& gp() const { return *gp_; }
 

@@ -41,26 +41,20 @@ Eigen::MatrixXd StandardNormals(Eigen::Index rows, Eigen::Index cols, uint64_t s
 
 }  // namespace
 
-bool CrossPosteriorAt(const Model& model, const Eigen::VectorXd& x, const Eigen::MatrixXd& b, bool gradients,
-                      CrossPosterior* out) {
-  const Eigen::Index nb = b.rows();
-  Eigen::MatrixXd xq(nb + 1, x.size());
-  xq.row(0) = x.transpose();
-  xq.bottomRows(nb) = b;
-  gp::PosteriorOptions options;
-  options.full_covariance = true;
-  options.gradients = gradients;
-  options.covariance_gradients = gradients;
-  options.gradient_rows = 1;  // only row 0's gradients are read below
-  const gp::Posterior post = model.PosteriorAt(xq, options);
-  if (!post.status.ok()) return false;
-  out->mean = post.mean[0];
-  out->variance = post.variance[0];
-  out->cross = post.covariance.row(0).tail(nb).transpose();
+bool CrossPosteriorRow(const gp::CrossMoments& moments, Eigen::Index a, bool gradients, CrossPosterior* out) {
+  if (!moments.status.ok() || a < 0 || a >= moments.mean.size() || moments.variance.size() != moments.mean.size() ||
+      moments.cross.rows() != moments.mean.size() ||
+      (gradients && (static_cast<Eigen::Index>(moments.cross_gradient.size()) <= a ||
+                     moments.mean_gradient.rows() <= a || moments.variance_gradient.rows() <= a))) {
+    return false;
+  }
+  out->mean = moments.mean[a];
+  out->variance = moments.variance[a];
+  out->cross = moments.cross.row(a).transpose();
   if (gradients) {
-    out->mean_gradient = post.mean_gradient.row(0).transpose();
-    out->variance_gradient = post.variance_gradient.row(0).transpose();
-    out->cross_gradient = post.covariance_gradient[0].rightCols(nb);
+    out->mean_gradient = moments.mean_gradient.row(a).transpose();
+    out->variance_gradient = moments.variance_gradient.row(a).transpose();
+    out->cross_gradient = moments.cross_gradient[a];
   }
   return std::isfinite(out->mean) && std::isfinite(out->variance) && out->cross.allFinite();
 }
@@ -71,47 +65,39 @@ NoisyExpectedImprovement::NoisyExpectedImprovement(std::shared_ptr<const Model> 
   gp::PosteriorOptions options;
   options.full_covariance = true;
   const gp::Posterior post = model_->PosteriorAt(baseline_, options);
-  if (!post.status.ok() || baseline_.rows() == 0 || !JitteredCholesky(post.covariance, &chol_)) return;
+  if (!post.status.ok() || baseline_.rows() == 0 || post.covariance.rows() != baseline_.rows() ||
+      post.covariance.cols() != baseline_.rows() || !JitteredCholesky(post.covariance, &chol_)) {
+    return;  // ok_ stays false: a model without the baseline's joint covariance cannot drive noisy EI
+  }
   const Eigen::MatrixXd z = StandardNormals(baseline_.rows(), std::max(1, num_samples), seed);
   const Eigen::MatrixXd samples = (chol_ * z).colwise() + post.mean;  // b x S: f_B^s
   best_ = samples.colwise().maxCoeff().transpose();
   shift_ = chol_.transpose().triangularView<Eigen::Upper>().solve(z);  // L_B^-T z_s
+  cross_ = model_->WithFixedSet(baseline_);
   ok_ = true;
 }
 
 double NoisyExpectedImprovement::Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const {
   if (grad) grad->setZero(x.size());
   CrossPosterior p;
-  if (!ok_ || !CrossPosteriorAt(*model_, x, baseline_, grad != nullptr, &p)) return kNegInf;
+  if (!ok_ || !CrossPosteriorRow(cross_->At(x.transpose(), grad != nullptr), 0, grad != nullptr, &p)) return kNegInf;
   return FromCrossPosterior(p, grad);
 }
 
 Eigen::VectorXd NoisyExpectedImprovement::EvaluateMany(const Eigen::MatrixXd& x) const {
   Eigen::VectorXd out = Eigen::VectorXd::Constant(x.rows(), kNegInf);
   if (!ok_) return out;
-  const Eigen::Index nb = baseline_.rows();
-  gp::PosteriorOptions options;
-  options.full_covariance = true;
-  Eigen::MatrixXd xq(std::min(kChunkRows, x.rows()) + nb, x.cols());
   CrossPosterior p;
   for (Eigen::Index start = 0; start < x.rows(); start += kChunkRows) {
     const Eigen::Index c = std::min(kChunkRows, x.rows() - start);
-    if (xq.rows() != c + nb) xq.resize(c + nb, x.cols());
-    xq.topRows(c) = x.middleRows(start, c);
-    xq.bottomRows(nb) = baseline_;
-    const gp::Posterior post = model_->PosteriorAt(xq, options);
-    if (!post.status.ok() || post.mean.size() != c + nb || post.covariance.rows() != c + nb) {
+    const gp::CrossMoments moments = cross_->At(x.middleRows(start, c), false);
+    if (!moments.status.ok() || moments.mean.size() != c) {
       // The chunk's status covers every row; score its rows one by one so a bad row fails alone, as in Evaluate.
       for (Eigen::Index i = 0; i < c; ++i) out[start + i] = Evaluate(x.row(start + i).transpose(), nullptr);
       continue;
     }
     for (Eigen::Index i = 0; i < c; ++i) {
-      // Row i of the chunk's joint posterior: what CrossPosteriorAt reads from row 0 of [x; B].
-      p.mean = post.mean[i];
-      p.variance = post.variance[i];
-      p.cross = post.covariance.row(i).tail(nb).transpose();
-      if (!std::isfinite(p.mean) || !std::isfinite(p.variance) || !p.cross.allFinite()) continue;
-      out[start + i] = FromCrossPosterior(p, nullptr);
+      if (CrossPosteriorRow(moments, i, false, &p)) out[start + i] = FromCrossPosterior(p, nullptr);
     }
   }
   return out;
@@ -154,13 +140,14 @@ KnowledgeGradient::KnowledgeGradient(std::shared_ptr<const Model> model, Eigen::
   const int s = std::max(2, num_quadrature);
   z_.resize(s);
   for (int i = 0; i < s; ++i) z_[i] = NormalQuantile((i + 0.5) / s);
+  cross_ = model_->WithFixedSet(discretization_);
   ok_ = true;
 }
 
 double KnowledgeGradient::Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const {
   if (grad) grad->setZero(x.size());
   CrossPosterior p;
-  if (!ok_ || !CrossPosteriorAt(*model_, x, discretization_, grad != nullptr, &p)) return kNegInf;
+  if (!ok_ || !CrossPosteriorRow(cross_->At(x.transpose(), grad != nullptr), 0, grad != nullptr, &p)) return kNegInf;
   const double var = std::max(p.variance, 0.0);
   const double r = std::sqrt(var + std::max(model_->NoiseVariance(), kMinVariance));
   const Eigen::Index na = mean_a_.size();

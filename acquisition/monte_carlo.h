@@ -35,7 +35,7 @@
 
 namespace bayesd::acquisition {
 
-// Joint posterior of one point x with a fixed set B (b x d).
+// Joint posterior of one point x with a fixed set B (b x d): one row of a gp::CrossMoments.
 struct CrossPosterior {
   double mean = 0;
   double variance = 0;
@@ -44,8 +44,9 @@ struct CrossPosterior {
   Eigen::VectorXd variance_gradient;  // d
   Eigen::MatrixXd cross_gradient;     // d x b: d cov(f(x), f(B_j)) / d x_c
 };
-bool CrossPosteriorAt(const Model& model, const Eigen::VectorXd& x, const Eigen::MatrixXd& b, bool gradients,
-                      CrossPosterior* out);
+// Row a of `moments`, with its gradients when `gradients`; false when the call failed, a gradient asked for is
+// missing, or the row is not finite.
+bool CrossPosteriorRow(const gp::CrossMoments& moments, Eigen::Index a, bool gradients, CrossPosterior* out);
 
 class NoisyExpectedImprovement : public Acquisition {
  public:
@@ -55,8 +56,8 @@ class NoisyExpectedImprovement : public Acquisition {
   std::string name() const override { return "nei"; }
   bool log_scale() const override { return true; }
   double Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const override;
-  // Scores the rows in chunks of kChunkRows with one full-covariance posterior of [chunk; B] per chunk (instead of
-  // one of [x; B] per row); each row's value is that of Evaluate(x, nullptr) up to floating-point rounding.
+  // Scores the rows in chunks of kChunkRows with one cross posterior of the chunk with B per chunk (instead of one
+  // per row); each row's value is that of Evaluate(x, nullptr) up to floating-point rounding.
   Eigen::VectorXd EvaluateMany(const Eigen::MatrixXd& x) const override;
   bool ok() const { return ok_; }
 
@@ -69,6 +70,7 @@ class NoisyExpectedImprovement : public Acquisition {
 
   std::shared_ptr<const Model> model_;
   Eigen::MatrixXd baseline_;  // b x d
+  std::unique_ptr<const FixedSetPosterior> cross_;  // joint posterior with the baseline (refers to *model_)
   Eigen::MatrixXd chol_;      // b x b, L_B
   Eigen::MatrixXd shift_;     // b x S: L_B^-T z_s
   Eigen::VectorXd best_;      // S: max_j f_B^s_j
@@ -86,6 +88,7 @@ class KnowledgeGradient : public Acquisition {
  private:
   std::shared_ptr<const Model> model_;
   Eigen::MatrixXd discretization_;  // a x d
+  std::unique_ptr<const FixedSetPosterior> cross_;  // joint posterior with the discretization (refers to *model_)
   Eigen::VectorXd mean_a_;          // a: mu(A)
   double best_mean_ = 0;            // max_j mu(A_j)
   Eigen::VectorXd z_;               // S quadrature nodes

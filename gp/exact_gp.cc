@@ -323,6 +323,65 @@ Posterior ExactGp::Predict(const Eigen::MatrixXd& xq, const PosteriorOptions& op
   return post;
 }
 
+GpStatus ExactGp::PrepareCross(const Eigen::MatrixXd& b, CrossBasis* out) const {
+  if (!factorized_) return GpPrecondition("PrepareCross called before a successful Factorize");
+  if (basis_.size() != 0) return GpPrecondition("PrepareCross: the model has a mean basis");
+  if (b.cols() != x_.cols() || b.rows() == 0 || !b.allFinite()) {
+    return GpInvalid("PrepareCross: B must be finite, non-empty, with " + std::to_string(x_.cols()) + " columns");
+  }
+  out->points = b;
+  out->whitened = kernel_->Compute(x_, b);  // n x b
+  chol_.triangularView<Eigen::Lower>().solveInPlace(out->whitened);
+  out->weights = chol_.transpose().triangularView<Eigen::Upper>().solve(out->whitened);
+  if (!out->whitened.allFinite() || !out->weights.allFinite()) return GpNumerical("PrepareCross: not finite");
+  return GpOk();
+}
+
+CrossMoments ExactGp::PredictCross(const Eigen::MatrixXd& xq, const CrossBasis& basis, bool gradients) const {
+  CrossMoments out;
+  if (!factorized_) {
+    out.status = GpPrecondition("PredictCross called before a successful Factorize");
+    return out;
+  }
+  if (basis_.size() != 0) {
+    out.status = GpPrecondition("PredictCross: the model has a mean basis");
+    return out;
+  }
+  if (xq.cols() != x_.cols() || basis.points.cols() != x_.cols() || basis.whitened.rows() != x_.rows() ||
+      basis.weights.rows() != x_.rows() || basis.whitened.cols() != basis.points.rows() ||
+      basis.weights.cols() != basis.points.rows()) {
+    out.status = GpInvalid("PredictCross: query points or basis do not match the model (" +
+                           std::to_string(x_.rows()) + " observations, " + std::to_string(x_.cols()) + " columns)");
+    return out;
+  }
+  const Eigen::Index m = xq.rows(), d = xq.cols(), nb = basis.points.rows();
+  Eigen::MatrixXd v = kernel_->Compute(x_, xq);  // n x m = ks'
+  out.mean.noalias() = v.transpose() * alpha_;
+  chol_.triangularView<Eigen::Lower>().solveInPlace(v);  // L^-1 ks'
+  out.variance = (kernel_->Diagonal(xq) - v.colwise().squaredNorm().transpose()).cwiseMax(0.0);
+  out.cross = kernel_->Compute(xq, basis.points);  // m x b
+  out.cross.noalias() -= v.transpose() * basis.whitened;
+  if (gradients) {
+    const Eigen::MatrixXd u = chol_.transpose().triangularView<Eigen::Upper>().solve(v);  // n x m = K^-1 ks'
+    out.mean_gradient.resize(m, d);
+    out.variance_gradient.resize(m, d);
+    out.cross_gradient.reserve(m);
+    for (Eigen::Index a = 0; a < m; ++a) {
+      const Eigen::RowVectorXd xa = xq.row(a);
+      const Eigen::MatrixXd g = kernel_->InputGradient(xa, x_);  // d x n
+      out.mean_gradient.row(a) = (g * alpha_).transpose();
+      out.variance_gradient.row(a) = (kernel_->DiagonalInputGradient(xa) - 2.0 * g * u.col(a)).transpose();
+      Eigen::MatrixXd cg = kernel_->InputGradient(xa, basis.points);  // d x b
+      cg.noalias() -= g * basis.weights;
+      out.cross_gradient.push_back(std::move(cg));
+    }
+  }
+  if (!out.mean.allFinite() || !out.variance.allFinite() || !out.cross.allFinite() || out.cross.cols() != nb) {
+    out.status = GpNumerical("cross posterior is not finite");
+  }
+  return out;
+}
+
 GpStatus ExactGp::AddObservations(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                                   const Eigen::VectorXd& known_noise) {
   if (basis_.size() != 0) return GpPrecondition("AddObservations: the model has a mean basis (AddObservationsWithBasis)");

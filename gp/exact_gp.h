@@ -64,6 +64,28 @@ struct Posterior {
   std::vector<Eigen::MatrixXd> covariance_gradient;
 };
 
+// What ExactGp::PredictCross reuses about a fixed set of points B (b x d): built once by PrepareCross for one
+// factorization (it is stale after SetData, SetHyperparameters, Factorize or AddObservations*).
+struct CrossBasis {
+  Eigen::MatrixXd points;    // b x d: B
+  Eigen::MatrixXd whitened;  // n x b: L^-1 K(X, B)
+  Eigen::MatrixXd weights;   // n x b: K^-1 K(X, B) (the input gradients of the cross-covariances use it)
+};
+
+// Joint moments of m query points with B, without the covariance among the query points (which an acquisition over a
+// fixed baseline or discretization never reads).
+struct CrossMoments {
+  GpStatus status;
+  Eigen::VectorXd mean;      // m
+  Eigen::VectorXd variance;  // m, clamped at >= 0
+  Eigen::MatrixXd cross;     // m x b: cov(f(xq_a), f(B_j))
+  // With gradients: row a = d mean(xq_a) / d xq_a (m x d), the same for the variance, and
+  // cross_gradient[a](c, j) = d cov(f(xq_a), f(B_j)) / d xq_{a,c} (m matrices of d x b).
+  Eigen::MatrixXd mean_gradient;
+  Eigen::MatrixXd variance_gradient;
+  std::vector<Eigen::MatrixXd> cross_gradient;
+};
+
 class ExactGp {
  public:
   explicit ExactGp(std::unique_ptr<Kernel> kernel, ExactGpOptions options = {});
@@ -103,6 +125,13 @@ class ExactGp {
   // Posterior at xq (m x d). hq: m x q mean basis at xq, required iff a mean basis is set.
   Posterior Predict(const Eigen::MatrixXd& xq, const PosteriorOptions& options = {},
                     const Eigen::MatrixXd* hq = nullptr) const;
+
+  // The posterior of [xq; B] restricted to what PredictCross returns, with B's share of the work done once:
+  // PrepareCross is O(n^2 b); PredictCross is O(m n (b + n)) kernel and solve work instead of Predict's
+  // O((m + b) n (m + b + n)) with full covariance. Values equal Predict's on [xq; B] up to rounding. Not available
+  // with a mean basis (GpPrecondition).
+  GpStatus PrepareCross(const Eigen::MatrixXd& b, CrossBasis* out) const;
+  CrossMoments PredictCross(const Eigen::MatrixXd& xq, const CrossBasis& basis, bool gradients) const;
 
   // Appends observations and extends the Cholesky factor by a block (O(n^2 p)) without touching the
   // hyperparameters; falls back to a full Factorize when the Schur complement is not positive definite.

@@ -233,7 +233,11 @@ void ExpectEvaluateManyMatchesEvaluate(const NoisyExpectedImprovement& nei, cons
     for (Eigen::Index i = 0; i < count; ++i) {
       const double one = nei.Evaluate(x.row(i).transpose(), nullptr);
       ASSERT_TRUE(std::isfinite(one)) << "count=" << count << " row=" << i;
-      EXPECT_NEAR(many[i], one, 1e-10 * std::max(1.0, std::abs(one))) << "count=" << count << " row=" << i;
+      // At the baseline point the conditional variance var - |L_B^-1 S_Bx|^2 is a difference of equal numbers, so
+      // its value is rounding (a matrix product over a chunk rounds differently from one over a single row): log NEI
+      // there agrees to ~1e-9 relative, elsewhere to 1e-10.
+      const double tol = i == count / 2 ? 1e-8 : 1e-10;
+      EXPECT_NEAR(many[i], one, tol * std::max(1.0, std::abs(one))) << "count=" << count << " row=" << i;
     }
   }
 }
@@ -287,6 +291,88 @@ TEST(NoisyEiTest, EvaluateManyFailsOnlyTheRowsThatFail) {
     ASSERT_TRUE(std::isfinite(one)) << i;
     EXPECT_NEAR(many[i], one, 1e-10 * std::max(1.0, std::abs(one))) << i;
   }
+}
+
+// An ExactGpModel seen only through PosteriorAt: Model::WithFixedSet's general path (the full joint posterior of
+// [x; B] per call), against which ExactGpModel's cached path is checked.
+class PosteriorOnlyModel : public Model {
+ public:
+  explicit PosteriorOnlyModel(std::shared_ptr<const Model> inner) : inner_(std::move(inner)) {}
+  int dim() const override { return inner_->dim(); }
+  gp::Posterior PosteriorAt(const Eigen::MatrixXd& xq, const gp::PosteriorOptions& options) const override {
+    return inner_->PosteriorAt(xq, options);
+  }
+  double NoiseVariance() const override { return inner_->NoiseVariance(); }
+  std::unique_ptr<Model> Condition(const Eigen::MatrixXd& x, const Eigen::VectorXd& z,
+                                   gp::GpStatus* status) const override {
+    return inner_->Condition(x, z, status);
+  }
+
+ private:
+  std::shared_ptr<const Model> inner_;
+};
+
+TEST(FixedSetPosteriorTest, CachedPathEqualsTheJointPosteriorForNeiAndKg) {
+  auto model = SmallGp(3, 15, 5, 1e-3);
+  ASSERT_NE(model, nullptr);
+  auto general = std::make_shared<PosteriorOnlyModel>(model);
+  const Eigen::MatrixXd b = Baseline(*model, 6);
+  // The moments themselves, for several rows at once with gradients.
+  Eigen::MatrixXd xq(3, 3);
+  xq << 0.1, 0.5, 0.9, 0.4, 0.4, 0.2, b.row(2);
+  const gp::CrossMoments fast = model->WithFixedSet(b)->At(xq, true);
+  const gp::CrossMoments slow = general->WithFixedSet(b)->At(xq, true);
+  ASSERT_TRUE(fast.status.ok());
+  ASSERT_TRUE(slow.status.ok());
+  EXPECT_LT((fast.mean - slow.mean).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_LT((fast.variance - slow.variance).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_LT((fast.cross - slow.cross).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_LT((fast.mean_gradient - slow.mean_gradient).cwiseAbs().maxCoeff(), 1e-10);
+  EXPECT_LT((fast.variance_gradient - slow.variance_gradient).cwiseAbs().maxCoeff(), 1e-10);
+  ASSERT_EQ(fast.cross_gradient.size(), 3u);
+  ASSERT_EQ(slow.cross_gradient.size(), 3u);
+  for (int a = 0; a < 3; ++a) EXPECT_LT((fast.cross_gradient[a] - slow.cross_gradient[a]).cwiseAbs().maxCoeff(), 1e-10);
+  // And the acquisitions built on them: values, gradients and batch scores.
+  const NoisyExpectedImprovement nei_fast(model, b, 32, 7), nei_slow(general, b, 32, 7);
+  const KnowledgeGradient kg_fast(model, b, 32), kg_slow(general, b, 32);
+  const Acquisition* const pairs[][2] = {{&nei_fast, &nei_slow}, {&kg_fast, &kg_slow}};
+  for (const auto& pair : pairs) {
+    for (Eigen::Index i = 0; i < xq.rows(); ++i) {
+      Eigen::VectorXd g_fast, g_slow;
+      const double v_fast = pair[0]->Evaluate(xq.row(i).transpose(), &g_fast);
+      const double v_slow = pair[1]->Evaluate(xq.row(i).transpose(), &g_slow);
+      ASSERT_TRUE(std::isfinite(v_fast)) << pair[0]->name() << " row " << i;
+      EXPECT_NEAR(v_fast, v_slow, 1e-9 * std::max(1.0, std::abs(v_slow))) << pair[0]->name() << " row " << i;
+      EXPECT_LT((g_fast - g_slow).cwiseAbs().maxCoeff(), 1e-7 * std::max(1.0, g_slow.cwiseAbs().maxCoeff()))
+          << pair[0]->name() << " row " << i;
+    }
+  }
+  const Eigen::VectorXd many_fast = nei_fast.EvaluateMany(xq), many_slow = nei_slow.EvaluateMany(xq);
+  EXPECT_LT((many_fast - many_slow).cwiseAbs().maxCoeff(), 1e-9 * std::max(1.0, many_slow.cwiseAbs().maxCoeff()));
+}
+
+// A model that answers a full-covariance request with marginals only (as the co-kriging target model refuses it):
+// the general path reports the failure instead of reading a covariance that is not there.
+class MarginalsOnlyModel : public PosteriorOnlyModel {
+ public:
+  using PosteriorOnlyModel::PosteriorOnlyModel;
+  gp::Posterior PosteriorAt(const Eigen::MatrixXd& xq, const gp::PosteriorOptions& options) const override {
+    gp::PosteriorOptions marginal = options;
+    marginal.full_covariance = false;
+    marginal.covariance_gradients = false;
+    return PosteriorOnlyModel::PosteriorAt(xq, marginal);
+  }
+};
+
+TEST(FixedSetPosteriorTest, AModelWithoutTheJointCovarianceIsReportedNotRead) {
+  auto model = std::make_shared<MarginalsOnlyModel>(SmallGp(3, 15, 5, 1e-3));
+  const gp::CrossMoments p = model->WithFixedSet(Eigen::MatrixXd::Constant(2, 3, 0.5))->At(
+      Eigen::MatrixXd::Constant(1, 3, 0.2), true);
+  EXPECT_EQ(p.status.code(), gp::GpCode::kNumerical);
+  // Noisy EI over such a model is not ok (its baseline has no joint covariance either) and scores -inf.
+  const NoisyExpectedImprovement nei(model, Eigen::MatrixXd::Constant(2, 3, 0.5), 16, 1);
+  EXPECT_FALSE(nei.ok());
+  EXPECT_EQ(nei.Evaluate(Eigen::Vector3d(0.2, 0.2, 0.2), nullptr), -std::numeric_limits<double>::infinity());
 }
 
 TEST(KnowledgeGradientTest, NonNegativeAndLargerWhereUncertain) {

@@ -219,6 +219,63 @@ TEST_P(ExactGpTest, GradientRowsRestrictsGradientsAndKeepsEverythingElseIdentica
   }
 }
 
+TEST_P(ExactGpTest, PredictCrossEqualsTheJointPosteriorWithTheFixedSet) {
+  ExactGp pending = *gp_;
+  const Eigen::MatrixXd xp = RandomMixedPoints(3, &rng_, 0.1, 0.85);
+  ASSERT_TRUE(gp_->Fantasize(xp, gp_->Predict(xp).mean, &pending).ok());
+  const ExactGp* const models[] = {gp_.get(), &pending};
+  for (const ExactGp* model : models) {
+    // B: observed points (where the cross-covariances are most cancelled) and fresh ones.
+    Eigen::MatrixXd b(6, x_.cols());
+    b << x_.topRows(3), RandomMixedPoints(3, &rng_, 0.0, 1.0);
+    CrossBasis basis;
+    ASSERT_TRUE(model->PrepareCross(b, &basis).ok());
+    for (Eigen::Index m : {1, 4}) {
+      const Eigen::MatrixXd xq = RandomMixedPoints(m, &rng_, 0.0, 1.0);
+      Eigen::MatrixXd joint(m + b.rows(), xq.cols());
+      joint << xq, b;
+      PosteriorOptions full;
+      full.full_covariance = true;
+      full.gradients = true;
+      full.covariance_gradients = true;
+      const Posterior ref = model->Predict(joint, full);
+      ASSERT_TRUE(ref.status.ok());
+      for (bool gradients : {false, true}) {
+        const CrossMoments p = model->PredictCross(xq, basis, gradients);
+        ASSERT_TRUE(p.status.ok()) << p.status.message();
+        const double scale = ref.variance.maxCoeff();
+        EXPECT_LT((p.mean - ref.mean.head(m)).cwiseAbs().maxCoeff(), 1e-10 * (1 + ref.mean.cwiseAbs().maxCoeff()));
+        EXPECT_LT((p.variance - ref.variance.head(m)).cwiseAbs().maxCoeff(), 1e-10 * scale);
+        ASSERT_EQ(p.cross.rows(), m);
+        ASSERT_EQ(p.cross.cols(), b.rows());
+        EXPECT_LT((p.cross - ref.covariance.topRightCorner(m, b.rows())).cwiseAbs().maxCoeff(), 1e-10 * scale);
+        if (!gradients) {
+          EXPECT_EQ(p.mean_gradient.size(), 0);
+          EXPECT_TRUE(p.cross_gradient.empty());
+          continue;
+        }
+        ASSERT_EQ(p.cross_gradient.size(), static_cast<size_t>(m));
+        const double gscale = 1e-9 * (1 + ref.covariance_gradient[0].cwiseAbs().maxCoeff());
+        for (Eigen::Index a = 0; a < m; ++a) {
+          EXPECT_LT((p.mean_gradient.row(a) - ref.mean_gradient.row(a)).cwiseAbs().maxCoeff(), gscale);
+          EXPECT_LT((p.variance_gradient.row(a) - ref.variance_gradient.row(a)).cwiseAbs().maxCoeff(), gscale);
+          EXPECT_LT((p.cross_gradient[a] - ref.covariance_gradient[a].rightCols(b.rows())).cwiseAbs().maxCoeff(),
+                    gscale)
+              << "a=" << a;
+        }
+      }
+    }
+  }
+  // A basis from another model (other n) or other columns is refused, not read out of bounds.
+  CrossBasis basis;
+  ASSERT_TRUE(pending.PrepareCross(x_.topRows(2), &basis).ok());
+  EXPECT_EQ(gp_->PredictCross(x_.topRows(1), basis, false).status.code(), GpCode::kInvalidArgument);
+  ASSERT_TRUE(gp_->PrepareCross(x_.topRows(2), &basis).ok());
+  EXPECT_EQ(gp_->PredictCross(Eigen::MatrixXd::Zero(1, x_.cols() + 1), basis, true).status.code(),
+            GpCode::kInvalidArgument);
+  EXPECT_EQ(gp_->PrepareCross(Eigen::MatrixXd(0, x_.cols()), &basis).code(), GpCode::kInvalidArgument);
+}
+
 INSTANTIATE_TEST_SUITE_P(AllKernels, ExactGpTest, ::testing::ValuesIn(KernelNames()),
                          [](const auto& info) { return info.param; });
 
@@ -246,6 +303,18 @@ TEST(ExactGpBasisTest, GlsProfilesConstantAndGradientStaysExact) {
   ASSERT_TRUE(gp->Factorize().ok());
   EXPECT_NEAR(gp->Predict(x.topRows(1), {}, &hq).mean[0], y[0], 0.1);
   EXPECT_FALSE(gp->Predict(x.topRows(1)).status.ok()) << "missing hq must be an error, not a crash";
+}
+
+TEST(ExactGpBasisTest, PredictCrossIsRefusedWithAMeanBasis) {
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(0, 1);
+  Eigen::MatrixXd x(8, 2);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = u(rng);
+  auto gp = SimpleGp(x, x.col(0) + x.col(1));
+  ASSERT_TRUE(gp->SetMeanBasis(Eigen::MatrixXd::Ones(8, 1)).ok());
+  ASSERT_TRUE(gp->Factorize().ok());
+  CrossBasis basis;
+  EXPECT_EQ(gp->PrepareCross(x.topRows(2), &basis).code(), GpCode::kFailedPrecondition);
 }
 
 TEST(ExactGpJitterTest, DuplicatesWithoutNoiseClimbTheLadder) {
