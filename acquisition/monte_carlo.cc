@@ -108,15 +108,26 @@ double NoisyExpectedImprovement::FromCrossPosterior(const CrossPosterior& p, Eig
   const double v = std::max(p.variance - w.squaredNorm(), kMinVariance);
   const Eigen::Index num = best_.size();
   const Eigen::VectorXd m = (shift_.transpose() * p.cross).array() + p.mean;  // S conditional means
-  Eigen::VectorXd log_ei(num), d_m(grad ? num : 0), d_v(grad ? num : 0);
+  // log EI_s = log h(z_s) + log sd with z_s = (m_s - best_s) / sd (LogEiOfNormal, with the common sd taken out of
+  // the sum): d log EI_s / d m_s = h'/h / sd, d log EI_s / d v = (1 - z_s h'/h) / (2 v).
+  const double sd = std::sqrt(v), inv_sd = 1.0 / sd;
+  Eigen::VectorXd log_h(num), d_m(grad ? num : 0), d_v(grad ? num : 0);
   for (Eigen::Index s = 0; s < num; ++s) {
-    log_ei[s] = LogEiOfNormal(m[s], v, best_[s], grad ? &d_m[s] : nullptr, grad ? &d_v[s] : nullptr);
+    const double z = (m[s] - best_[s]) * inv_sd;
+    if (!grad) {
+      log_h[s] = LogH(z);
+      continue;
+    }
+    double dz = 0;
+    log_h[s] = LogHWithDerivative(z, &dz);
+    d_m[s] = dz * inv_sd;
+    d_v[s] = (1.0 - dz * z) / (2.0 * v);
   }
-  const double top = log_ei.maxCoeff();
+  const double top = log_h.maxCoeff();
   if (!std::isfinite(top)) return kNegInf;
-  const Eigen::VectorXd weights = (log_ei.array() - top).exp();
+  const Eigen::VectorXd weights = (log_h.array() - top).exp();
   const double total = weights.sum();
-  const double value = top + std::log(total / static_cast<double>(num));
+  const double value = top + std::log(total / static_cast<double>(num)) + std::log(sd);
   if (grad) {
     const Eigen::VectorXd pi = weights / total;  // softmax weights of the log-sum-exp
     // d m_s / dx = d mu + dC shift_s;  d v / dx = d var - 2 dC L_B^-T w  (when v is not clamped).
