@@ -1,6 +1,10 @@
 #include "gp/kernel_factory.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "gp/composite_kernel.h"
 #include "gp/fidelity_kernel.h"
@@ -69,6 +73,30 @@ std::unique_ptr<Kernel> MakeKernel(const InputSpec& spec, const KernelOptions& o
     k = Combine(CompositeKernel::Op::kProduct, std::move(k), std::make_unique<DownsamplingKernel>(fid[0]));
   }
   return k;
+}
+
+Eigen::VectorXd ColumnLengthscales(const Kernel& kernel, int dim) {
+  Eigen::VectorXd out = Eigen::VectorXd::Zero(std::max(0, dim));
+  const std::vector<std::string> names = kernel.ParamNames();
+  const Eigen::VectorXd theta = kernel.Params();
+  // The names MakeKernel gives: "lengthscale[c]" (ARD part) and "additive[c].lengthscale[c]" (additive terms).
+  static const std::string kArd = "lengthscale[", kAdditive = "additive[";
+  auto column = [&](const std::string& name, size_t at) {
+    const int c = std::atoi(name.c_str() + at);
+    return c >= 0 && c < dim ? c : -1;
+  };
+  for (bool additive : {false, true}) {
+    for (size_t i = 0; i < names.size() && static_cast<Eigen::Index>(i) < theta.size(); ++i) {
+      const std::string& n = names[i];
+      int c = -1;
+      if (!additive && n.compare(0, kArd.size(), kArd) == 0) c = column(n, kArd.size());
+      if (additive && n.compare(0, kAdditive.size(), kAdditive) == 0 && n.find("." + kArd) != std::string::npos) {
+        c = column(n, n.find("." + kArd) + 1 + kArd.size());
+      }
+      if (c >= 0 && out[c] == 0) out[c] = std::exp(theta[i]);  // the ARD pass fills first
+    }
+  }
+  return out;
 }
 
 }  // namespace bayesd::gp

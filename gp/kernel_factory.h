@@ -39,6 +39,11 @@ struct KernelOptions {
 // Returns nullptr only when spec is invalid (check spec.Validate() first).
 std::unique_ptr<Kernel> MakeKernel(const InputSpec& spec, const KernelOptions& options);
 
+// The lengthscale (not its log) of each of the `dim` input columns of a kernel made by MakeKernel, read from its
+// current parameters: the ARD lengthscale where the column has one, else its additive term's; 0 for a column with
+// neither (categorical columns, a fidelity column under the downsampling kernel).
+Eigen::VectorXd ColumnLengthscales(const Kernel& kernel, int dim);
+
 }  // namespace bayesd::gp
 
 #endif  // BAYESD_GP_KERNEL_FACTORY_H_

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "acquisition/penalty.h"
+#include "gp/kernel_factory.h"
 #include "src/strategies/baseline_strategies.h"
 #include "src/strategies/gp_strategy_internal.h"
 #include "src/strategies/gp_trust_region.h"
@@ -114,17 +115,8 @@ int GpStrategy::SegmentSeed(const StudyData& data, const std::vector<double>& y,
 }
 
 Eigen::VectorXd GpStrategy::ExclusionRadii() const {
-  Eigen::VectorXd radii = Eigen::VectorXd::Zero(encoding_.dim());
-  if (cache_.empty() || !cache_[0].ok()) return radii;
-  const Eigen::VectorXd theta = cache_[0].hyperparameters();
-  const std::vector<std::string> names = cache_[0].gp()->HyperparameterNames();
-  static const std::string kPrefix = "lengthscale[";
-  for (size_t i = 0; i < names.size() && static_cast<Eigen::Index>(i) < theta.size(); ++i) {
-    if (names[i].compare(0, kPrefix.size(), kPrefix) != 0) continue;
-    const int col = std::atoi(names[i].c_str() + kPrefix.size());
-    if (col >= 0 && col < encoding_.dim()) radii[col] = options_.trust_region_exclusion * std::exp(theta[i]);
-  }
-  return radii;
+  if (cache_.empty() || !cache_[0].ok()) return Eigen::VectorXd::Zero(encoding_.dim());
+  return options_.trust_region_exclusion * gp::ColumnLengthscales(cache_[0].gp()->kernel(), encoding_.dim());
 }
 
 Eigen::MatrixXd GpStrategy::RawCandidates(const StudyData& data, uint64_t seed, int n, const SearchRegion& region,

@@ -1,5 +1,6 @@
 // Kernel properties shared by every kernel: symmetry, positive semi-definiteness, diagonal consistency, and
 // hyperparameter / input gradients against central finite differences.
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -97,6 +98,32 @@ INSTANTIATE_TEST_SUITE_P(AllKernels, KernelTest, ::testing::ValuesIn(KernelNames
 
 // The additive structure in closed form: k(x, y) = sum_c s2_c f(|x_c - y_c| / l_c), one Matérn-5/2 term per
 // continuous column with its own lengthscale and output scale; ARD + additive adds s2 f(r) over all columns.
+TEST(KernelStructureTest, ColumnLengthscalesSkipColumnsWithoutOne) {
+  InputSpec spec;
+  spec.columns = {{ColumnType::kContinuous, 0}, {ColumnType::kCategorical, 3}, {ColumnType::kContinuous, 0}};
+  for (const auto structure : {KernelOptions::Structure::kArd, KernelOptions::Structure::kAdditive}) {
+    KernelOptions ko;
+    ko.structure = structure;
+    const std::unique_ptr<Kernel> k = MakeKernel(spec, ko);
+    ASSERT_NE(k, nullptr);
+    Eigen::VectorXd p = k->Params();
+    const std::vector<std::string> names = k->ParamNames();
+    for (size_t i = 0; i < names.size(); ++i) p[i] = 0.1 * static_cast<double>(i + 1);
+    k->SetParams(p);
+    const Eigen::VectorXd ls = ColumnLengthscales(*k, 3);
+    ASSERT_EQ(ls.size(), 3);
+    EXPECT_EQ(ls[1], 0.0);  // the categorical column's cat_lengthscale is not a distance scale
+    for (int c : {0, 2}) {
+      const std::string want = structure == KernelOptions::Structure::kArd
+                                   ? "lengthscale[" + std::to_string(c) + "]"
+                                   : "additive[" + std::to_string(c) + "].lengthscale[" + std::to_string(c) + "]";
+      const auto at = std::find(names.begin(), names.end(), want);
+      ASSERT_NE(at, names.end()) << want;
+      EXPECT_DOUBLE_EQ(ls[c], std::exp(p[at - names.begin()])) << want;
+    }
+  }
+}
+
 TEST(KernelStructureTest, AdditiveIsTheSumOfOneColumnTermsInClosedForm) {
   InputSpec spec;
   spec.columns = {{ColumnType::kContinuous, 0}, {ColumnType::kContinuous, 0}, {ColumnType::kContinuous, 0}};
@@ -125,6 +152,9 @@ TEST(KernelStructureTest, AdditiveIsTheSumOfOneColumnTermsInClosedForm) {
     }
     for (int c = 0; c < 3; ++c) p.segment(at + 2 * c, 2) << std::log(l[c]), std::log(s2[c]);
     k->SetParams(p);
+    // The per-column lengthscales read back from the parameters: the ARD part's where there is one.
+    const Eigen::VectorXd ls = ColumnLengthscales(*k, 3);
+    for (int c = 0; c < 3; ++c) EXPECT_NEAR(ls[c], ard ? l_ard[c] : l[c], 1e-12) << "column " << c;
     const Eigen::MatrixXd got = k->Compute(x, y);
     for (int i = 0; i < x.rows(); ++i) {
       for (int j = 0; j < y.rows(); ++j) {
