@@ -225,7 +225,7 @@ TEST(ServiceRestartTest, ARestartRestoresStudiesTrialsAndTheSequence) {
   EXPECT_EQ((*next)[0].params, uninterrupted[4].params);
   EXPECT_EQ((*next)[1].params, uninterrupted[5].params);
   (*storage)->Close();
-  std::filesystem::remove(path);
+  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path + suffix);
 }
 
 // Runs one statement on the database file through a connection of the test's own (fault injection by trigger).

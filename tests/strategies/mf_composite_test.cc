@@ -414,7 +414,7 @@ TEST(MfCompositeStrategyTest, SamePredictionsAndSuggestionsAfterAReloadFromStora
     }
     (*storage)->Close();
   }
-  std::filesystem::remove(path);
+  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path + suffix);
   ASSERT_EQ(resumed.size(), uninterrupted.size());
   for (size_t i = 0; i < resumed.size(); ++i) {
     EXPECT_EQ(resumed[i].params, uninterrupted[i].params) << "trial " << i;
