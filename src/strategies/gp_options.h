@@ -117,12 +117,12 @@ struct GpStrategyOptions {
   // within local_model_neighbourhood sides of the region's centre (lengthscale prior scaled to that box) instead of
   // the global GP; the region's bookkeeping (side, restarts, exclusion) stays on the global model. kLoo: only when
   // the local model's leave-one-out log predictive density of those observations beats the global model's at the
-  // same observations (default); kAuto: also whenever the global objective model's fitted noise variance
+  // same observations; kAuto (default): also whenever the global objective model's fitted noise variance
   // (standardized units) is above auto_noise_ratio -- it explains structure below its lengthscales as noise, which
   // is what the local model resolves (docs/bo.md step 5d); kOn: always; kOff: never. JSON: "auto", "loo", "on",
   // "off", true, false. Without a trust region (constrained / composite studies under "auto") there is no local
   // model.
-  LocalModelMode local_model = LocalModelMode::kLoo;
+  LocalModelMode local_model = LocalModelMode::kAuto;
   double local_model_neighbourhood = 4.0;  // in trust-region sides, in [1, 10] (capped at the unit cube)
   double local_model_max_length = 1.6;     // in (0, 1.6]
   gp::StationaryType local_model_kernel = gp::StationaryType::kMatern32;

@@ -871,7 +871,7 @@ TEST(GpStrategyTest, LocalModelOptionsAreValidated) {
   }
   StatusOr<GpStrategyOptions> o = ParseGpStrategyOptions(BraninConfig("gp"));
   ASSERT_TRUE(o.ok());
-  EXPECT_EQ(o->local_model, LocalModelMode::kLoo);
+  EXPECT_EQ(o->local_model, LocalModelMode::kAuto);
   EXPECT_EQ(o->kernel_structure, gp::KernelOptions::Structure::kArd);
   EXPECT_EQ(o->local_model_structure, gp::KernelOptions::Structure::kArdPlusAdditive);
   EXPECT_EQ(o->local_model_neighbourhood, 4.0);
