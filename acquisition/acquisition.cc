@@ -11,6 +11,20 @@ namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
+// log Phi(t), t = +-(bound - mu) / sigma: constraint c's log probability of holding given its posterior (mean, var);
+// with d_mean non-null also d/dmean and d/dvar (the latter 0 where the variance is clamped).
+double LogPofTerm(const ConstraintModel& c, double mean, double variance, double* d_mean, double* d_var) {
+  const double var = std::max(variance, kMinVariance), s = std::sqrt(var);
+  const double sign = c.less_equal ? -1.0 : 1.0;
+  const double t = sign * (mean - c.bound) / s;
+  if (d_mean) {
+    const double r = NormalHazard(t);
+    *d_mean = r * (sign / s);
+    *d_var = variance > kMinVariance ? r * (-t / (2.0 * var)) : 0.0;
+  }
+  return LogNormalCdf(t);
+}
+
 }  // namespace
 
 Eigen::VectorXd Acquisition::EvaluateMany(const Eigen::MatrixXd& x) const {
@@ -38,8 +52,10 @@ double MarginalAcquisition::Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* 
 
 Eigen::VectorXd MarginalAcquisition::EvaluateMany(const Eigen::MatrixXd& x) const {
   const gp::Posterior post = model_->PosteriorAt(x, gp::PosteriorOptions());
-  Eigen::VectorXd out = Eigen::VectorXd::Constant(x.rows(), kNegInf);
-  if (!post.status.ok()) return out;
+  if (!post.status.ok() || post.mean.size() != x.rows() || post.variance.size() != x.rows()) {
+    return Acquisition::EvaluateMany(x);  // the status covers every row: row by row, a bad row fails alone
+  }
+  Eigen::VectorXd out(x.rows());
   for (Eigen::Index i = 0; i < x.rows(); ++i) {
     out[i] = FromMoments(post.mean[i], std::max(post.variance[i], kMinVariance), nullptr, nullptr);
   }
@@ -92,18 +108,28 @@ double LogProbabilityOfFeasibility::Evaluate(const Eigen::VectorXd& x, Eigen::Ve
       if (grad) grad->setZero(x.size());
       return kNegInf;
     }
-    const double var = std::max(p.variance, kMinVariance), s = std::sqrt(var);
-    const double sign = c.less_equal ? -1.0 : 1.0;
-    const double t = sign * (p.mean - c.bound) / s;
-    value += LogNormalCdf(t);
-    if (grad) {
-      const double r = NormalHazard(t);
-      *grad += r * (sign / s) * p.mean_gradient;
-      if (p.variance > kMinVariance) *grad += r * (-t / (2.0 * var)) * p.variance_gradient;
-    }
+    double d_mean = 0, d_var = 0;
+    value += LogPofTerm(c, p.mean, p.variance, grad ? &d_mean : nullptr, grad ? &d_var : nullptr);
+    if (grad) *grad += d_mean * p.mean_gradient + d_var * p.variance_gradient;
   }
   if (grad && !grad->allFinite()) grad->setZero();
   return value;
+}
+
+Eigen::VectorXd LogProbabilityOfFeasibility::EvaluateMany(const Eigen::MatrixXd& x) const {
+  Eigen::VectorXd out = Eigen::VectorXd::Zero(x.rows());
+  for (const ConstraintModel& c : constraints_) {
+    const gp::Posterior post = c.model->PosteriorAt(x, gp::PosteriorOptions());
+    if (!post.status.ok() || post.mean.size() != x.rows() || post.variance.size() != x.rows()) {
+      return Acquisition::EvaluateMany(x);  // row by row: the failing rows alone get -inf
+    }
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      out[i] += std::isfinite(post.mean[i]) && std::isfinite(post.variance[i])
+                    ? LogPofTerm(c, post.mean[i], post.variance[i], nullptr, nullptr)
+                    : kNegInf;
+    }
+  }
+  return out;
 }
 
 double ConstrainedAcquisition::Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const {
@@ -112,6 +138,10 @@ double ConstrainedAcquisition::Evaluate(const Eigen::VectorXd& x, Eigen::VectorX
   const double base = base_->Evaluate(x, grad);
   if (grad) *grad += g_pof;
   return base + pof;
+}
+
+Eigen::VectorXd ConstrainedAcquisition::EvaluateMany(const Eigen::MatrixXd& x) const {
+  return base_->EvaluateMany(x) + pof_.EvaluateMany(x);
 }
 
 }  // namespace bayesd::acquisition

@@ -44,6 +44,7 @@ class MarginalAcquisition : public Acquisition {
  public:
   explicit MarginalAcquisition(std::shared_ptr<const Model> model) : model_(std::move(model)) {}
   double Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const override;
+  // One marginal posterior for all rows (row by row when it fails, so that a bad row fails alone).
   Eigen::VectorXd EvaluateMany(const Eigen::MatrixXd& x) const override;
 
  protected:
@@ -135,6 +136,9 @@ class LogProbabilityOfFeasibility : public Acquisition {
   std::string name() const override { return "log_pof"; }
   bool log_scale() const override { return true; }
   double Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const override;
+  // One marginal posterior per constraint for all rows; when a constraint's call fails, its rows are scored one by
+  // one so that a bad row fails alone, as in Evaluate.
+  Eigen::VectorXd EvaluateMany(const Eigen::MatrixXd& x) const override;
 
  private:
   std::vector<ConstraintModel> constraints_;
@@ -149,6 +153,7 @@ class ConstrainedAcquisition : public Acquisition {
   bool log_scale() const override { return true; }
   bool has_gradient() const override { return base_->has_gradient(); }
   double Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const override;
+  Eigen::VectorXd EvaluateMany(const Eigen::MatrixXd& x) const override;  // the base's and the PoF's, batched
 
  private:
   std::shared_ptr<const Acquisition> base_;

@@ -168,6 +168,44 @@ std::vector<ConstraintModel> OneConstraint() {
   return {ConstraintModel{SmallGp(3, 10, 9, 1e-3), 0.2, true}, ConstraintModel{SmallGp(3, 7, 5, 1e-3), -0.5, false}};
 }
 
+// Batch scoring (EvaluateMany, whichever implementation the acquisition has) equals point scoring, on random rows
+// and on a training point (zero-ish variance).
+TEST_P(GradientTest, EvaluateManyMatchesEvaluate) {
+  const int d = 3;
+  auto model = SmallGp(d, 12, 3, 1e-3);
+  ASSERT_NE(model, nullptr);
+  auto acq = GetParam().make(model);
+  std::mt19937_64 rng(12);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  Eigen::MatrixXd x(70, d);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = u(rng);
+  x.row(7) = model->gp().x().row(2);
+  const Eigen::VectorXd many = acq->EvaluateMany(x);
+  ASSERT_EQ(many.size(), x.rows());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    const double one = acq->Evaluate(x.row(i).transpose(), nullptr);
+    ASSERT_TRUE(std::isfinite(one)) << GetParam().name << " row " << i;
+    EXPECT_NEAR(many[i], one, 1e-8 * std::max(1.0, std::abs(one))) << GetParam().name << " row " << i;
+  }
+}
+
+TEST(ConstrainedAcquisitionTest, EvaluateManyFailsOnlyTheRowsThatFail) {
+  auto model = SmallGp(3, 12, 3, 1e-3);
+  ASSERT_NE(model, nullptr);
+  const ConstrainedAcquisition acq(std::make_shared<LogExpectedImprovement>(model, 0.5), OneConstraint());
+  Eigen::MatrixXd x(4, 3);
+  x << 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.3, 0.9, 0.1;
+  x(1, 2) = std::numeric_limits<double>::quiet_NaN();
+  const Eigen::VectorXd many = acq.EvaluateMany(x);
+  ASSERT_EQ(many.size(), 4);
+  EXPECT_EQ(many[1], -std::numeric_limits<double>::infinity());
+  for (int i : {0, 2, 3}) {
+    const double one = acq.Evaluate(x.row(i).transpose(), nullptr);
+    ASSERT_TRUE(std::isfinite(one)) << i;
+    EXPECT_NEAR(many[i], one, 1e-10 * std::max(1.0, std::abs(one))) << i;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Acquisitions, GradientTest,
     ::testing::Values(
