@@ -136,13 +136,21 @@ struct GradientCase {
 
 Eigen::MatrixXd Baseline(const ExactGpModel& m, int k) { return m.gp().x().topRows(k); }
 
-class GradientTest : public ::testing::TestWithParam<GradientCase> {};
+// Every acquisition of the suite on the same small 3-d GP.
+class GradientTest : public ::testing::TestWithParam<GradientCase> {
+ protected:
+  static constexpr int d = 3;  // input width
+  void SetUp() override {
+    model_ = SmallGp(d, 12, 3, 1e-3);
+    ASSERT_NE(model_, nullptr);
+    acq_ = GetParam().make(model_);
+  }
+  std::shared_ptr<const ExactGpModel> model_;
+  std::shared_ptr<const Acquisition> acq_;
+};
 
 TEST_P(GradientTest, MatchesCentralDifferences) {
-  const int d = 3;
-  auto model = SmallGp(d, 12, 3, 1e-3);
-  ASSERT_NE(model, nullptr);
-  auto acq = GetParam().make(model);
+  const auto& acq = acq_;
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> u(0.05, 0.95);
   for (int trial = 0; trial < 6; ++trial) {
@@ -171,15 +179,12 @@ std::vector<ConstraintModel> OneConstraint() {
 // Batch scoring (EvaluateMany, whichever implementation the acquisition has) equals point scoring, on random rows
 // and on a training point (zero-ish variance).
 TEST_P(GradientTest, EvaluateManyMatchesEvaluate) {
-  const int d = 3;
-  auto model = SmallGp(d, 12, 3, 1e-3);
-  ASSERT_NE(model, nullptr);
-  auto acq = GetParam().make(model);
+  const auto& acq = acq_;
   std::mt19937_64 rng(12);
   std::uniform_real_distribution<double> u(0.0, 1.0);
   Eigen::MatrixXd x(70, d);
   for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = u(rng);
-  x.row(7) = model->gp().x().row(2);
+  x.row(7) = model_->gp().x().row(2);
   const Eigen::VectorXd many = acq->EvaluateMany(x);
   ASSERT_EQ(many.size(), x.rows());
   for (Eigen::Index i = 0; i < x.rows(); ++i) {

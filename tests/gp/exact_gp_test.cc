@@ -28,6 +28,15 @@ Eigen::VectorXd TestFunction(const Eigen::MatrixXd& x) {
   return y;
 }
 
+// Full covariance with mean, variance and covariance input gradients for every row.
+PosteriorOptions EverythingOptions() {
+  PosteriorOptions po;
+  po.full_covariance = true;
+  po.gradients = true;
+  po.covariance_gradients = true;
+  return po;
+}
+
 class ExactGpTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -42,6 +51,13 @@ class ExactGpTest : public ::testing::TestWithParam<std::string> {
     theta[theta.size() - 1] = std::log(0.02);
     gp_->SetHyperparameters(theta);
     ASSERT_TRUE(gp_->Factorize().ok());
+  }
+  // The fitted model conditioned on its posterior mean at 3 pending points (Fantasize).
+  ExactGp WithPending() {
+    ExactGp pending = *gp_;
+    const Eigen::MatrixXd xp = RandomMixedPoints(3, &rng_, 0.1, 0.85);
+    EXPECT_TRUE(gp_->Fantasize(xp, gp_->Predict(xp).mean, &pending).ok());
+    return pending;
   }
   std::mt19937_64 rng_{7};
   std::unique_ptr<ExactGp> gp_;
@@ -63,10 +79,7 @@ TEST_P(ExactGpTest, LogPosteriorGradientMatchesFiniteDifferences) {
 
 TEST_P(ExactGpTest, PosteriorInputGradientsMatchFiniteDifferences) {
   const Eigen::MatrixXd xq = RandomMixedPoints(4, &rng_, 0.1, 0.85);
-  PosteriorOptions po;
-  po.full_covariance = true;
-  po.gradients = true;
-  po.covariance_gradients = true;
+  const PosteriorOptions po = EverythingOptions();
   const Posterior post = gp_->Predict(xq, po);
   ASSERT_TRUE(post.status.ok());
   ASSERT_EQ(post.covariance_gradient.size(), 4u);
@@ -162,9 +175,7 @@ TEST_P(ExactGpTest, FantasyAtPosteriorMeanKeepsMeanAndShrinksVariance) {
 // computation, the other rows / covariance-gradient entries are zero with unchanged shapes; on the fitted model and
 // on one conditioned on pending points (Fantasize), and with gradients only (no covariance).
 TEST_P(ExactGpTest, GradientRowsRestrictsGradientsAndKeepsEverythingElseIdentical) {
-  ExactGp pending = *gp_;
-  const Eigen::MatrixXd xp = RandomMixedPoints(3, &rng_, 0.1, 0.85);
-  ASSERT_TRUE(gp_->Fantasize(xp, gp_->Predict(xp).mean, &pending).ok());
+  const ExactGp pending = WithPending();
   const ExactGp* const models[] = {gp_.get(), &pending};
   for (const ExactGp* model : models) {
     for (int trial = 0; trial < 3; ++trial) {
@@ -220,9 +231,7 @@ TEST_P(ExactGpTest, GradientRowsRestrictsGradientsAndKeepsEverythingElseIdentica
 }
 
 TEST_P(ExactGpTest, PredictCrossEqualsTheJointPosteriorWithTheFixedSet) {
-  ExactGp pending = *gp_;
-  const Eigen::MatrixXd xp = RandomMixedPoints(3, &rng_, 0.1, 0.85);
-  ASSERT_TRUE(gp_->Fantasize(xp, gp_->Predict(xp).mean, &pending).ok());
+  const ExactGp pending = WithPending();
   const ExactGp* const models[] = {gp_.get(), &pending};
   for (const ExactGp* model : models) {
     // B: observed points (where the cross-covariances are most cancelled) and fresh ones.
@@ -234,11 +243,7 @@ TEST_P(ExactGpTest, PredictCrossEqualsTheJointPosteriorWithTheFixedSet) {
       const Eigen::MatrixXd xq = RandomMixedPoints(m, &rng_, 0.0, 1.0);
       Eigen::MatrixXd joint(m + b.rows(), xq.cols());
       joint << xq, b;
-      PosteriorOptions full;
-      full.full_covariance = true;
-      full.gradients = true;
-      full.covariance_gradients = true;
-      const Posterior ref = model->Predict(joint, full);
+      const Posterior ref = model->Predict(joint, EverythingOptions());
       ASSERT_TRUE(ref.status.ok());
       for (bool gradients : {false, true}) {
         const CrossMoments p = model->PredictCross(xq, basis, gradients);
