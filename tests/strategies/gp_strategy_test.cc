@@ -1066,6 +1066,51 @@ TEST(GpStrategyTest, TrustRegionResumesAtTheGlobalIncumbentAfterAFruitlessRestar
   EXPECT_TRUE(resumed) << "no resumed segment within 60 asks";
 }
 
+TEST(GpStrategyTest, ARestartWithEveryPointInsideTheSpentRegionExploresTheDomain) {
+  // Every completed point is moved into a cluster of radius 0.01 around (0.5, 0.5) (unit cube) -- as if those were
+  // the points evaluated -- and each after the initial design is told a value worse than the cluster's best, so
+  // the first region is spent (side 0.8 -> 0.4 -> 0.2 < 0.3) with no completed point outside it: the restart has no
+  // seed and its first pick maximizes the penalized acquisition over the whole domain (step 5c), away from the
+  // spent centre.
+  const StudyConfig config =
+      BraninConfig("gp", {{"trust_region", true}, {"initial_trials", 8}, {"trust_region_failure_tolerance", 1},
+                          {"trust_region_restart_length", 0.3}, {"trust_region_restart_side", 0.35}}, 5);
+  Loop loop = MakeLoop(config);
+  auto unit = [](const std::vector<double>& p) { return std::vector<double>{(p[0] + 5) / 15, p[1] / 15}; };
+  StatusOr<std::vector<int64_t>> initial = loop.Ask(8);
+  ASSERT_TRUE(initial.ok()) << initial.status().message();
+  auto into_cluster = [&](int64_t n) {
+    const double a = 0.5 + 0.01 * std::cos(1.3 * n), b = 0.5 + 0.01 * std::sin(1.3 * n);
+    loop.mutable_trials()[n].params = {-5 + 15 * a, 15 * b};
+  };
+  for (int64_t n : *initial) {
+    into_cluster(n);
+    loop.Tell(n, 10.0 + 0.1 * n);  // trial 0 is the best
+  }
+  const std::vector<double> spent = unit(loop.trials()[0].params);
+  bool explored = false;
+  for (int round = 0; round < 12 && !explored; ++round) {
+    StatusOr<std::vector<int64_t>> asked = loop.Ask(1);
+    ASSERT_TRUE(asked.ok()) << asked.status().message();
+    const Trial t = loop.trials()[(*asked)[0]];
+    const nlohmann::json d = nlohmann::json::parse(t.diagnostics_json);
+    const nlohmann::json tr = d.value("trust_region", nlohmann::json::object());
+    if (tr.value("restarts", 0) >= 1) {
+      EXPECT_TRUE(tr.value("explore", false)) << d.dump();
+      EXPECT_TRUE(tr["seed_trial"].is_null()) << d.dump();
+      EXPECT_EQ(tr["spent_regions"].get<int>(), 1) << d.dump();
+      EXPECT_NE(d["acquisition"].get<std::string>().find("region_penalty"), std::string::npos) << d.dump();
+      const std::vector<double> x = unit(t.params);
+      EXPECT_GT(std::hypot(x[0] - spent[0], x[1] - spent[1]), 0.1) << d.dump();
+      explored = true;
+      break;
+    }
+    into_cluster(t.number);
+    loop.Tell(t.number, 20.0);  // never an improvement
+  }
+  EXPECT_TRUE(explored) << "no restart within 12 asks";
+}
+
 TEST(GpStrategyTest, TrustRegionReplayFollowsTurboRules) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   TrustRegionOptions o;  // init 0.8, success tolerance 3, failure tolerance max(4, d)
