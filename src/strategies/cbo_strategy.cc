@@ -28,7 +28,6 @@ constexpr uint64_t kStepStream = 0;
 constexpr uint64_t kRestartStream = 1ULL << 32;
 constexpr uint64_t kJitterStream = 1ULL << 40;
 constexpr double kEssAlphaMin = 1e-10;
-constexpr double kDefaultScoutSpread = 0.1;
 constexpr double kMinSpread = 1e-12;  // hopping without restarts: the spread never reaches 0
 
 struct CboState {
