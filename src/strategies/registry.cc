@@ -51,7 +51,12 @@ Status ValidateStrategy(const StudyConfig& config) {
 StatusOr<std::unique_ptr<Strategy>> CreateStrategy(const StudyConfig& config) {
   auto it = Registry().find(config.strategy.name);
   if (it == Registry().end()) return FailedPrecondition("strategy '" + config.strategy.name + "' is not available");
-  return it->second.create(config);
+  // The factories build from options they assume valid (the gp factory falls back to its defaults otherwise), so an
+  // unvalidated config is refused here rather than run with other settings than it asked for.
+  RETURN_IF_ERROR(it->second.validate(config));
+  std::unique_ptr<Strategy> strategy = it->second.create(config);
+  if (!strategy) return Internal("strategy '" + config.strategy.name + "' could not be created");
+  return strategy;
 }
 
 }  // namespace bayesd

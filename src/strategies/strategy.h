@@ -96,7 +96,7 @@ struct StrategyFactory {
 std::vector<std::string> StrategyNames();
 // Validates config.strategy (name and options); kInvalidArgument with field "strategy.name" when unknown.
 Status ValidateStrategy(const StudyConfig& config);
-// Creates the strategy for a validated config.
+// Creates the strategy for a config; an invalid one gets ValidateStrategy's error (never a strategy on defaults).
 StatusOr<std::unique_ptr<Strategy>> CreateStrategy(const StudyConfig& config);
 
 }  // namespace bayesd

@@ -849,6 +849,16 @@ TEST(GpStrategyTest, TrustRegionReplayBehindProgressNeedsAShareOfTheGap) {
   EXPECT_EQ(s.length, 1.6);
 }
 
+TEST(GpStrategyTest, AnInvalidConfigIsRefusedAtCreationNotRunOnDefaults) {
+  // A restart side below the restart length: the gp factory alone would build a strategy on its default options.
+  const StudyConfig bad =
+      BraninConfig("gp", {{"trust_region_restart_length", 0.3}, {"trust_region_restart_side", 0.25}});
+  const StatusOr<std::unique_ptr<Strategy>> s = CreateStrategy(bad);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().field(), "strategy.trust_region_restart_side") << s.status().message();
+  EXPECT_TRUE(CreateStrategy(BraninConfig("gp", {{"trust_region_restart_side", 0.35}})).ok());
+}
+
 TEST(GpStrategyTest, LocalModelOptionsAreValidated) {
   auto field = [](StudyConfig c) { return ValidateStrategy(c).field(); };
   for (nlohmann::json v : {nlohmann::json("auto"), nlohmann::json("loo"), nlohmann::json("on"), nlohmann::json("off"),
