@@ -45,6 +45,21 @@ StudyConfig BraninConfig(const std::string& strategy, nlohmann::json options = n
   return c;
 }
 
+// Branin's parameters in the unit cube.
+std::vector<double> BraninUnit(const std::vector<double>& p) { return {(p[0] + 5) / 15, p[1] / 15}; }
+
+// Branin with the trust region forced on, failure tolerance 1 and restarts below side 0.3 (restarted at 0.35):
+// regions are spent after a few asks without improvement. `extra` adds or overrides options.
+StudyConfig FastRestartConfig(uint64_t seed, const nlohmann::json& extra = nlohmann::json::object()) {
+  nlohmann::json o = {{"trust_region", true},
+                      {"initial_trials", 8},
+                      {"trust_region_failure_tolerance", 1},
+                      {"trust_region_restart_length", 0.3},
+                      {"trust_region_restart_side", 0.35}};
+  o.update(extra);
+  return BraninConfig("gp", o, seed);
+}
+
 Loop MakeLoop(const StudyConfig& config) {
   // The service validates before it creates; a strategy created from an invalid config would run on defaults.
   const Status valid = ValidateStrategy(config);
@@ -987,11 +1002,8 @@ TEST(GpStrategyTest, TrustRegionRestartStartsAtTheBestPointOutsideTheSpentRegion
   // Failure tolerance 1 and restart below 0.3: the region is spent after a few asks without improvement. (Until
   // 2026-12-02 this test asked for a restart side of 0.25, below the restart length, which the options refuse: the
   // strategy ran on the defaults and the test passed on the default trajectory; MakeLoop now validates.)
-  const StudyConfig config =
-      BraninConfig("gp", {{"trust_region", true}, {"initial_trials", 8}, {"trust_region_failure_tolerance", 1},
-                          {"trust_region_restart_length", 0.3}, {"trust_region_restart_side", 0.35}}, 3);
+  const StudyConfig config = FastRestartConfig(3);
   Loop loop = MakeLoop(config);
-  auto unit = [](const std::vector<double>& p) { return std::vector<double>{(p[0] + 5) / 15, p[1] / 15}; };
   bool checked = false;
   for (int round = 0; round < 40 && !checked; ++round) {
     StatusOr<std::vector<int64_t>> asked = loop.Ask(1);
@@ -1011,7 +1023,7 @@ TEST(GpStrategyTest, TrustRegionRestartStartsAtTheBestPointOutsideTheSpentRegion
       }
       EXPECT_GT(seed.values.at("f"), best);
       // ... and the first pick of the new segment lies in the box of the restart side around it.
-      const std::vector<double> c = unit(seed.params), x = unit(t.params);
+      const std::vector<double> c = BraninUnit(seed.params), x = BraninUnit(t.params);
       for (int j = 0; j < 2; ++j) EXPECT_LE(std::abs(x[j] - c[j]), 0.175 + 1e-9) << d.dump();
       // The seed is kept in the state and survives a daemon restart while the segment runs.
       loop.Tell(t.number, Branin(t.params) + 50);  // no improvement: the segment keeps its seed as the centre
@@ -1031,12 +1043,8 @@ TEST(GpStrategyTest, TrustRegionRestartStartsAtTheBestPointOutsideTheSpentRegion
 TEST(GpStrategyTest, TrustRegionResumesAtTheGlobalIncumbentAfterAFruitlessRestart) {
   // Failure tolerance 1: regions are spent after a few asks without improvement; the fresh segment is told values
   // 50 above Branin, so it never beats the global best and the incumbent's region is resumed at side 0.2.
-  const StudyConfig config =
-      BraninConfig("gp", {{"trust_region", true}, {"initial_trials", 8}, {"trust_region_failure_tolerance", 1},
-                          {"trust_region_restart_length", 0.3}, {"trust_region_restart_side", 0.35},
-                          {"trust_region_resume_side", 0.2}}, 3);
+  const StudyConfig config = FastRestartConfig(3, {{"trust_region_resume_side", 0.2}});
   Loop loop = MakeLoop(config);
-  auto unit = [](const std::vector<double>& p) { return std::vector<double>{(p[0] + 5) / 15, p[1] / 15}; };
   bool resumed = false;
   for (int round = 0; round < 60 && !resumed; ++round) {
     double best = std::numeric_limits<double>::infinity();
@@ -1044,7 +1052,7 @@ TEST(GpStrategyTest, TrustRegionResumesAtTheGlobalIncumbentAfterAFruitlessRestar
     for (const Trial& u : loop.trials()) {
       if (u.state == TrialState::kCompleted && u.values.at("f") < best) {
         best = u.values.at("f");
-        centre = unit(u.params);
+        centre = BraninUnit(u.params);
       }
     }
     StatusOr<std::vector<int64_t>> asked = loop.Ask(1);
@@ -1056,7 +1064,7 @@ TEST(GpStrategyTest, TrustRegionResumesAtTheGlobalIncumbentAfterAFruitlessRestar
       // The box of side 0.2 around the global incumbent; the incumbent's own spent region is not excluded, the
       // fruitless segment's is.
       EXPECT_EQ(tr["length"].get<double>(), 0.2) << d.dump();
-      const std::vector<double> x = unit(t.params);
+      const std::vector<double> x = BraninUnit(t.params);
       for (int j = 0; j < 2; ++j) EXPECT_LE(std::abs(x[j] - centre[j]), 0.1 + 1e-9) << d.dump();
       EXPECT_EQ(tr["spent_regions"].get<int>(), tr["restarts"].get<int>() - 1) << d.dump();
       EXPECT_NE(d["acquisition"].get<std::string>().find("region_penalty"), std::string::npos) << d.dump();
@@ -1082,11 +1090,8 @@ TEST(GpStrategyTest, ARestartWithEveryPointInsideTheSpentRegionExploresTheDomain
   // the first region is spent (side 0.8 -> 0.4 -> 0.2 < 0.3) with no completed point outside it: the restart has no
   // seed and its first pick maximizes the penalized acquisition over the whole domain (step 5c), away from the
   // spent centre.
-  const StudyConfig config =
-      BraninConfig("gp", {{"trust_region", true}, {"initial_trials", 8}, {"trust_region_failure_tolerance", 1},
-                          {"trust_region_restart_length", 0.3}, {"trust_region_restart_side", 0.35}}, 5);
+  const StudyConfig config = FastRestartConfig(5);
   Loop loop = MakeLoop(config);
-  auto unit = [](const std::vector<double>& p) { return std::vector<double>{(p[0] + 5) / 15, p[1] / 15}; };
   StatusOr<std::vector<int64_t>> initial = loop.Ask(8);
   ASSERT_TRUE(initial.ok()) << initial.status().message();
   auto into_cluster = [&](int64_t n) {
@@ -1097,7 +1102,7 @@ TEST(GpStrategyTest, ARestartWithEveryPointInsideTheSpentRegionExploresTheDomain
     into_cluster(n);
     loop.Tell(n, 10.0 + 0.1 * n);  // trial 0 is the best
   }
-  const std::vector<double> spent = unit(loop.trials()[0].params);
+  const std::vector<double> spent = BraninUnit(loop.trials()[0].params);
   bool explored = false;
   for (int round = 0; round < 12 && !explored; ++round) {
     StatusOr<std::vector<int64_t>> asked = loop.Ask(1);
@@ -1110,7 +1115,7 @@ TEST(GpStrategyTest, ARestartWithEveryPointInsideTheSpentRegionExploresTheDomain
       EXPECT_TRUE(tr["seed_trial"].is_null()) << d.dump();
       EXPECT_EQ(tr["spent_regions"].get<int>(), 1) << d.dump();
       EXPECT_NE(d["acquisition"].get<std::string>().find("region_penalty"), std::string::npos) << d.dump();
-      const std::vector<double> x = unit(t.params);
+      const std::vector<double> x = BraninUnit(t.params);
       EXPECT_GT(std::hypot(x[0] - spent[0], x[1] - spent[1]), 0.1) << d.dump();
       explored = true;
       break;
