@@ -76,27 +76,20 @@ std::unique_ptr<Kernel> MakeKernel(const InputSpec& spec, const KernelOptions& o
 }
 
 Eigen::VectorXd ColumnLengthscales(const Kernel& kernel, int dim) {
-  Eigen::VectorXd out = Eigen::VectorXd::Zero(std::max(0, dim));
-  const std::vector<std::string> names = kernel.ParamNames();
-  const Eigen::VectorXd theta = kernel.Params();
   // The names MakeKernel gives: "lengthscale[c]" (ARD part) and "additive[c].lengthscale[c]" (additive terms).
   static const std::string kArd = "lengthscale[", kAdditive = "additive[";
-  auto column = [&](const std::string& name, size_t at) {
-    const int c = std::atoi(name.c_str() + at);
-    return c >= 0 && c < dim ? c : -1;
-  };
-  for (bool additive : {false, true}) {
-    for (size_t i = 0; i < names.size() && static_cast<Eigen::Index>(i) < theta.size(); ++i) {
-      const std::string& n = names[i];
-      int c = -1;
-      if (!additive && n.compare(0, kArd.size(), kArd) == 0) c = column(n, kArd.size());
-      if (additive && n.compare(0, kAdditive.size(), kAdditive) == 0 && n.find("." + kArd) != std::string::npos) {
-        c = column(n, n.find("." + kArd) + 1 + kArd.size());
-      }
-      if (c >= 0 && out[c] == 0) out[c] = std::exp(theta[i]);  // the ARD pass fills first
-    }
+  const std::vector<std::string> names = kernel.ParamNames();
+  const Eigen::VectorXd theta = kernel.Params();
+  Eigen::VectorXd ard = Eigen::VectorXd::Zero(std::max(0, dim)), additive = ard;
+  for (size_t i = 0; i < names.size() && static_cast<Eigen::Index>(i) < theta.size(); ++i) {
+    const std::string& n = names[i];
+    const bool term = n.compare(0, kAdditive.size(), kAdditive) == 0;
+    const size_t at = term ? n.find("." + kArd) + 1 : 0;  // npos + 1 = 0 fails the check below
+    if ((term && at == 0) || n.compare(at, kArd.size(), kArd) != 0) continue;
+    const int c = std::atoi(n.c_str() + at + kArd.size());
+    if (c >= 0 && c < dim) (term ? additive : ard)[c] = std::exp(theta[i]);
   }
-  return out;
+  return (ard.array() > 0).select(ard, additive);  // the ARD lengthscale where the column has one
 }
 
 }  // namespace bayesd::gp
