@@ -123,11 +123,12 @@ Status FillFromStored(Entry* e, StoredStudy stored) {
     if (c.ok()) e->composite = std::move(c).value();
   }
   e->strategy.reset();
-  e->strategy_status = ValidateStrategy(*e->config);
-  if (e->strategy_status.ok()) {
-    auto strategy = CreateStrategy(*e->config);
-    if (strategy.ok()) e->strategy = std::move(strategy).value();
-    else e->strategy_status = strategy.status();
+  auto strategy = CreateStrategy(*e->config);  // validates: a stored config the options now refuse is reported
+  if (strategy.ok()) {
+    e->strategy = std::move(strategy).value();
+    e->strategy_status = OkStatus();
+  } else {
+    e->strategy_status = strategy.status();
   }
   e->trials = std::move(stored.trials);
   for (size_t i = 0; i < e->trials.size(); ++i) {

@@ -49,12 +49,10 @@ Status ValidateStrategy(const StudyConfig& config) {
 }
 
 StatusOr<std::unique_ptr<Strategy>> CreateStrategy(const StudyConfig& config) {
-  auto it = Registry().find(config.strategy.name);
-  if (it == Registry().end()) return FailedPrecondition("strategy '" + config.strategy.name + "' is not available");
   // The factories build from options they assume valid (the gp factory falls back to its defaults otherwise), so an
-  // unvalidated config is refused here rather than run with other settings than it asked for.
-  RETURN_IF_ERROR(it->second.validate(config));
-  std::unique_ptr<Strategy> strategy = it->second.create(config);
+  // invalid config -- unknown name included -- gets ValidateStrategy's error rather than a strategy on other settings.
+  RETURN_IF_ERROR(ValidateStrategy(config));
+  std::unique_ptr<Strategy> strategy = Registry().at(config.strategy.name).create(config);
   if (!strategy) return Internal("strategy '" + config.strategy.name + "' could not be created");
   return strategy;
 }
