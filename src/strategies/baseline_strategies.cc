@@ -134,14 +134,14 @@ std::vector<std::vector<double>> ScrambledSobolPoints(int dim, uint64_t seed, ui
 }
 
 StrategyFactory RandomStrategyFactory() {
-  return {NoOptions, [](const StudyConfig& c) -> std::unique_ptr<Strategy> {
-            return std::make_unique<RandomStrategy>(c);
+  return {NoOptions, [](const StudyConfig& c) -> StatusOr<std::unique_ptr<Strategy>> {
+            return std::unique_ptr<Strategy>(std::make_unique<RandomStrategy>(c));
           }};
 }
 
 StrategyFactory SobolStrategyFactory() {
-  return {NoOptions, [](const StudyConfig& c) -> std::unique_ptr<Strategy> {
-            return std::make_unique<SobolStrategy>(c);
+  return {NoOptions, [](const StudyConfig& c) -> StatusOr<std::unique_ptr<Strategy>> {
+            return std::unique_ptr<Strategy>(std::make_unique<SobolStrategy>(c));
           }};
 }
 

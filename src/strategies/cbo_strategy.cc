@@ -94,9 +94,8 @@ StatusOr<CboState> StateFromJson(const json& j, int dim) {
 
 class CboStrategy : public Strategy {
  public:
-  CboStrategy(const StudyConfig& config, StatusOr<CboOptions> options)
-      : options_status_(options.status()),
-        options_(options.ok() ? *options : CboOptions()),
+  CboStrategy(const StudyConfig& config, CboOptions options)
+      : options_(std::move(options)),
         space_(config.parameters),
         dim_(space_.dimension()),
         seed_(config.seed) {}
@@ -134,7 +133,6 @@ class CboStrategy : public Strategy {
   }
 
   StatusOr<CboState> Load(const StudySnapshot& study, const StrategyState& state) {
-    RETURN_IF_ERROR(options_status_);
     CboState s;
     if (cache_ && state.json.contains("batch") && Fingerprint(state.json) == cache_fingerprint_) {
       s = std::move(*cache_);  // the state we wrote last: skip decoding it
@@ -401,7 +399,6 @@ class CboStrategy : public Strategy {
 
   int64_t Population(const CboState& s) const { return s.population > 0 ? s.population : options_.particles; }
 
-  Status options_status_;
   CboOptions options_;
   SearchSpace space_;
   int dim_;
@@ -412,8 +409,9 @@ class CboStrategy : public Strategy {
 
 Status ValidateCbo(const StudyConfig& config) { return ParseCboOptions(config).status(); }
 
-std::unique_ptr<Strategy> CreateCbo(const StudyConfig& config) {
-  return std::make_unique<CboStrategy>(config, ParseCboOptions(config));
+StatusOr<std::unique_ptr<Strategy>> CreateCbo(const StudyConfig& config) {
+  ASSIGN_OR_RETURN(CboOptions options, ParseCboOptions(config));
+  return std::unique_ptr<Strategy>(std::make_unique<CboStrategy>(config, options));
 }
 
 }  // namespace

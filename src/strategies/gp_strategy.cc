@@ -364,9 +364,9 @@ Status ValidateGp(const StudyConfig& config) {
   return OkStatus();
 }
 
-std::unique_ptr<Strategy> CreateGp(const StudyConfig& config) {
-  StatusOr<GpStrategyOptions> options = ParseGpStrategyOptions(config);
-  return std::make_unique<GpStrategy>(config, options.ok() ? *options : GpStrategyOptions());
+StatusOr<std::unique_ptr<Strategy>> CreateGp(const StudyConfig& config) {
+  ASSIGN_OR_RETURN(GpStrategyOptions options, ParseGpStrategyOptions(config));
+  return std::unique_ptr<Strategy>(std::make_unique<GpStrategy>(config, options));
 }
 
 }  // namespace

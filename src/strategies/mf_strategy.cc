@@ -786,9 +786,9 @@ Status ValidateMf(const StudyConfig& config) {
   return OkStatus();
 }
 
-std::unique_ptr<Strategy> CreateMf(const StudyConfig& config) {
-  StatusOr<MfStrategyOptions> options = ParseMfStrategyOptions(config);
-  return std::make_unique<MfStrategy>(config, options.ok() ? *options : MfStrategyOptions());
+StatusOr<std::unique_ptr<Strategy>> CreateMf(const StudyConfig& config) {
+  ASSIGN_OR_RETURN(MfStrategyOptions options, ParseMfStrategyOptions(config));
+  return std::unique_ptr<Strategy>(std::make_unique<MfStrategy>(config, options));
 }
 
 }  // namespace

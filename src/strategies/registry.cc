@@ -15,7 +15,7 @@ namespace {
 Status ValidateGpOrMf(const StudyConfig& c) {
   return c.fidelity ? MfStrategyFactory().validate(c) : GpStrategyFactory().validate(c);
 }
-std::unique_ptr<Strategy> CreateGpOrMf(const StudyConfig& c) {
+StatusOr<std::unique_ptr<Strategy>> CreateGpOrMf(const StudyConfig& c) {
   return c.fidelity ? MfStrategyFactory().create(c) : GpStrategyFactory().create(c);
 }
 
@@ -49,10 +49,10 @@ Status ValidateStrategy(const StudyConfig& config) {
 }
 
 StatusOr<std::unique_ptr<Strategy>> CreateStrategy(const StudyConfig& config) {
-  // The factories build from options they assume valid (the gp factory falls back to its defaults otherwise), so an
-  // invalid config -- unknown name included -- gets ValidateStrategy's error rather than a strategy on other settings.
+  // Validation first: it also checks what a factory's option parsing does not (the unknown name, whether the
+  // strategy supports the study's constraints, fidelity or composite objective).
   RETURN_IF_ERROR(ValidateStrategy(config));
-  std::unique_ptr<Strategy> strategy = Registry().at(config.strategy.name).create(config);
+  ASSIGN_OR_RETURN(std::unique_ptr<Strategy> strategy, Registry().at(config.strategy.name).create(config));
   if (!strategy) return Internal("strategy '" + config.strategy.name + "' could not be created");
   return strategy;
 }

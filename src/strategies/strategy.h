@@ -89,7 +89,9 @@ struct StrategyFactory {
   // Checks StudyConfig::strategy.options against the strategy's typed options, naming the offending field as
   // "strategy.<key>". Also checks that the strategy supports the study (e.g. fidelity, constraints).
   Status (*validate)(const StudyConfig& config) = nullptr;
-  std::unique_ptr<Strategy> (*create)(const StudyConfig& config) = nullptr;
+  // Builds the strategy from its parsed options; a config whose options do not parse is refused with that error
+  // (never a strategy running on defaults).
+  StatusOr<std::unique_ptr<Strategy>> (*create)(const StudyConfig& config) = nullptr;
 };
 
 // Names of the registered strategies, sorted.

@@ -107,9 +107,8 @@ StatusOr<ZoState> StateFromJson(const json& j, int dim) {
 
 class ZoStrategy : public Strategy {
  public:
-  ZoStrategy(const StudyConfig& config, StatusOr<ZoOptions> options)
-      : options_status_(options.status()),
-        options_(options.ok() ? *options : ZoOptions()),
+  ZoStrategy(const StudyConfig& config, ZoOptions options)
+      : options_(std::move(options)),
         space_(config.parameters),
         dim_(space_.dimension()),
         seed_(config.seed) {}
@@ -158,7 +157,6 @@ class ZoStrategy : public Strategy {
 
   // The persisted state with new trials linked, or a fresh state at the start point.
   StatusOr<ZoState> Load(const StudySnapshot& study, const StrategyState& state) {
-    RETURN_IF_ERROR(options_status_);
     ZoState s;
     if (cache_ && state.json.contains("x") && Fingerprint(state.json) == cache_fingerprint_) {
       s = std::move(*cache_);  // the state this object wrote last: skip decoding it
@@ -528,7 +526,6 @@ class ZoStrategy : public Strategy {
     return OkStatus();
   }
 
-  Status options_status_;
   ZoOptions options_;
   SearchSpace space_;
   int dim_;
@@ -539,8 +536,9 @@ class ZoStrategy : public Strategy {
 
 Status ValidateZo(const StudyConfig& config) { return ParseZoOptions(config).status(); }
 
-std::unique_ptr<Strategy> CreateZo(const StudyConfig& config) {
-  return std::make_unique<ZoStrategy>(config, ParseZoOptions(config));
+StatusOr<std::unique_ptr<Strategy>> CreateZo(const StudyConfig& config) {
+  ASSIGN_OR_RETURN(ZoOptions options, ParseZoOptions(config));
+  return std::unique_ptr<Strategy>(std::make_unique<ZoStrategy>(config, options));
 }
 
 }  // namespace

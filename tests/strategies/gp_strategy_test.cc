@@ -61,7 +61,8 @@ StudyConfig FastRestartConfig(uint64_t seed, const nlohmann::json& extra = nlohm
 }
 
 Loop MakeLoop(const StudyConfig& config) {
-  // The service validates before it creates; a strategy created from an invalid config would run on defaults.
+  // Every config a test loop runs must be valid: CreateStrategy would refuse it, and the test would not be testing
+  // the settings it names.
   const Status valid = ValidateStrategy(config);
   EXPECT_TRUE(valid.ok()) << valid.message() << " in " << config.strategy.options.dump();
   StatusOr<std::unique_ptr<Strategy>> s = CreateStrategy(config);

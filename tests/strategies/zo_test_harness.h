@@ -64,10 +64,15 @@ class Loop {
  public:
   Loop(StudyConfig config, std::unique_ptr<Strategy> strategy)
       : config_(std::move(config)), strategy_(std::move(strategy)) {}
+  // From a factory's result: a refused config makes every Ask / Rank return the factory's error.
+  Loop(StudyConfig config, StatusOr<std::unique_ptr<Strategy>> strategy) : config_(std::move(config)) {
+    Restart(std::move(strategy));
+  }
 
   // Suggest `count` points; returns the new trial numbers (ASSERTs inside the caller via ok()).
   StatusOr<std::vector<int64_t>> Ask(int count) {
     StudySnapshot snap{config_, trials_};
+    if (!strategy_) return Missing();
     StatusOr<std::vector<Suggestion>> s = strategy_->Suggest(snap, count, &state_);
     if (!s.ok()) return s.status();
     std::vector<int64_t> numbers;
@@ -93,6 +98,7 @@ class Loop {
   void Abandon(int64_t number) { trials_[number].state = TrialState::kAbandoned; }
   Status Rank(const std::vector<int64_t>& best_first) {
     StudySnapshot snap{config_, trials_};
+    if (!strategy_) return Missing();
     return strategy_->Rank(snap, best_first, &state_);
   }
 
@@ -100,6 +106,10 @@ class Loop {
   void Restart(std::unique_ptr<Strategy> fresh) {
     strategy_ = std::move(fresh);
     state_.json = nlohmann::json::parse(state_.json.dump());
+  }
+  void Restart(StatusOr<std::unique_ptr<Strategy>> fresh) {
+    created_ = fresh.status();
+    Restart(fresh.ok() ? std::move(*fresh) : nullptr);
   }
 
   // Ask/tell rounds of `batch` points evaluated by f on the raw params until `budget` evaluations; returns the best
@@ -129,7 +139,11 @@ class Loop {
 
  private:
   StudyConfig config_;
+  // Why there is no strategy: the factory's error, or a null one given.
+  Status Missing() const { return created_.ok() ? Internal("no strategy") : created_; }
+
   std::unique_ptr<Strategy> strategy_;
+  Status created_;
   std::vector<Trial> trials_;
   StrategyState state_;
 };
