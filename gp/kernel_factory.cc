@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "gp/composite_kernel.h"
+#include "gp/constant_kernel.h"
 #include "gp/fidelity_kernel.h"
 
 namespace bayesd::gp {
@@ -50,15 +50,27 @@ std::unique_ptr<Kernel> MakeKernel(const InputSpec& spec, const KernelOptions& o
   std::unique_ptr<Kernel> k_cont, k_cat;
   if (!cont.empty()) {
     StationaryKernelOptions so = options.stationary;
-    if (options.structure != KernelOptions::Structure::kAdditive) k_cont = std::make_unique<StationaryKernel>(cont, so);
-    if (options.structure != KernelOptions::Structure::kArd) {
+    if (options.HasArd()) k_cont = std::make_unique<StationaryKernel>(cont, so);
+    if (options.HasAdditive()) {
+      const bool tied = options.SharedAdditiveScale();
       StationaryKernelOptions one = so;
-      one.has_outputscale = true;
+      one.has_outputscale = !tied;
       if (one.prior_dim <= 0) one.prior_dim = 1;
+      std::unique_ptr<Kernel> terms = tied ? nullptr : std::move(k_cont);
       for (int c : cont) {
         one.param_prefix = "additive[" + std::to_string(c) + "].";
-        k_cont = Combine(CompositeKernel::Op::kSum, std::move(k_cont),
-                         std::make_unique<StationaryKernel>(std::vector<int>{c}, one));
+        terms = Combine(CompositeKernel::Op::kSum, std::move(terms),
+                        std::make_unique<StationaryKernel>(std::vector<int>{c}, one));
+      }
+      if (tied) {
+        // The shared scale's floor is a single term's floor divided among the terms.
+        terms = Combine(CompositeKernel::Op::kProduct, std::move(terms),
+                        std::make_unique<ConstantKernel>("additive.outputscale",
+                                                         so.min_outputscale / static_cast<double>(cont.size()),
+                                                         so.max_outputscale, so.outputscale_prior));
+        k_cont = Combine(CompositeKernel::Op::kSum, std::move(k_cont), std::move(terms));
+      } else {
+        k_cont = std::move(terms);
       }
     }
   }

@@ -29,9 +29,17 @@ struct KernelOptions {
   Mixed mixed = Mixed::kProduct;         // how continuous and categorical parts combine
   Fidelity fidelity = Fidelity::kDownsampling;  // how a fidelity column enters
   // Structure of the continuous part: one ARD kernel over all continuous columns (default); a sum of one-column
-  // kernels, each with its own output scale (first-order additive, Duvenaud et al. 2011); or both summed.
-  enum class Structure { kArd, kAdditive, kArdPlusAdditive };
+  // kernels (first-order additive, Duvenaud et al. 2011), each term with its own output scale (kAdditive) or all
+  // terms sharing one (kAdditiveShared: s2 * sum_c k_c, Duvenaud's single variance per order; the product of the
+  // unscaled sum with a ConstantKernel, parameter "additive.outputscale"); or the ARD kernel plus either sum.
+  enum class Structure { kArd, kAdditive, kArdPlusAdditive, kAdditiveShared, kArdPlusAdditiveShared };
   Structure structure = Structure::kArd;
+  bool HasArd() const { return structure == Structure::kArd || structure == Structure::kArdPlusAdditive ||
+                               structure == Structure::kArdPlusAdditiveShared; }
+  bool HasAdditive() const { return structure != Structure::kArd; }
+  bool SharedAdditiveScale() const {
+    return structure == Structure::kAdditiveShared || structure == Structure::kArdPlusAdditiveShared;
+  }
 
   GpStatus Validate() const;
 };

@@ -167,7 +167,9 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
     return r.Enum<Structure>(key,
                              {{"ard", Structure::kArd},
                               {"additive", Structure::kAdditive},
-                              {"ard+additive", Structure::kArdPlusAdditive}},
+                              {"ard+additive", Structure::kArdPlusAdditive},
+                              {"additive_shared", Structure::kAdditiveShared},
+                              {"ard+additive_shared", Structure::kArdPlusAdditiveShared}},
                              out);
   };
   RETURN_IF_ERROR(structure("kernel_structure", &o.kernel_structure));

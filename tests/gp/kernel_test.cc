@@ -96,12 +96,11 @@ TEST_P(KernelTest, CloneIsIndependent) {
 INSTANTIATE_TEST_SUITE_P(AllKernels, KernelTest, ::testing::ValuesIn(KernelNames()),
                          [](const auto& info) { return info.param; });
 
-// The additive structure in closed form: k(x, y) = sum_c s2_c f(|x_c - y_c| / l_c), one Matérn-5/2 term per
-// continuous column with its own lengthscale and output scale; ARD + additive adds s2 f(r) over all columns.
 TEST(KernelStructureTest, ColumnLengthscalesSkipColumnsWithoutOne) {
   InputSpec spec;
   spec.columns = {{ColumnType::kContinuous, 0}, {ColumnType::kCategorical, 3}, {ColumnType::kContinuous, 0}};
-  for (const auto structure : {KernelOptions::Structure::kArd, KernelOptions::Structure::kAdditive}) {
+  for (const auto structure : {KernelOptions::Structure::kArd, KernelOptions::Structure::kAdditive,
+                               KernelOptions::Structure::kAdditiveShared}) {
     KernelOptions ko;
     ko.structure = structure;
     const std::unique_ptr<Kernel> k = MakeKernel(spec, ko);
@@ -124,6 +123,8 @@ TEST(KernelStructureTest, ColumnLengthscalesSkipColumnsWithoutOne) {
   }
 }
 
+// The additive structure in closed form: k(x, y) = sum_c s2_c f(|x_c - y_c| / l_c), one Matérn-5/2 term per
+// continuous column with its own lengthscale and output scale (or one shared s2 for all terms); ARD + additive adds s2 f(r) over all columns.
 TEST(KernelStructureTest, AdditiveIsTheSumOfOneColumnTermsInClosedForm) {
   InputSpec spec;
   spec.columns = {{ColumnType::kContinuous, 0}, {ColumnType::kContinuous, 0}, {ColumnType::kContinuous, 0}};
@@ -136,21 +137,29 @@ TEST(KernelStructureTest, AdditiveIsTheSumOfOneColumnTermsInClosedForm) {
   Eigen::MatrixXd x(5, 3), y(4, 3);
   for (int i = 0; i < x.size(); ++i) x.data()[i] = u(rng);
   for (int i = 0; i < y.size(); ++i) y.data()[i] = u(rng);
-  for (const auto structure : {KernelOptions::Structure::kAdditive, KernelOptions::Structure::kArdPlusAdditive}) {
+  const double s2_shared = 0.7;
+  using S = KernelOptions::Structure;
+  for (const S structure : {S::kAdditive, S::kArdPlusAdditive, S::kAdditiveShared, S::kArdPlusAdditiveShared}) {
     KernelOptions ko;
     ko.structure = structure;
     const std::unique_ptr<Kernel> k = MakeKernel(spec, ko);
     ASSERT_NE(k, nullptr);
-    const bool ard = structure == KernelOptions::Structure::kArdPlusAdditive;
-    ASSERT_EQ(k->NumParams(), ard ? 10 : 6);
-    // Parameters: [ARD log l_1..3, log s2], then per column [log l_c, log s2_c].
+    const bool ard = ko.HasArd(), shared = ko.SharedAdditiveScale();
+    ASSERT_EQ(k->NumParams(), (ard ? 4 : 0) + (shared ? 4 : 6));
+    // Parameters: [ARD log l_1..3, log s2], then per column [log l_c, log s2_c] -- or, with one shared scale, the
+    // three log l_c and then the shared log s2.
     Eigen::VectorXd p(k->NumParams());
     int at = 0;
     if (ard) {
       p.head(4) << std::log(l_ard[0]), std::log(l_ard[1]), std::log(l_ard[2]), std::log(s2_ard);
       at = 4;
     }
-    for (int c = 0; c < 3; ++c) p.segment(at + 2 * c, 2) << std::log(l[c]), std::log(s2[c]);
+    if (shared) {
+      p.tail(4) << std::log(l[0]), std::log(l[1]), std::log(l[2]), std::log(s2_shared);
+      EXPECT_EQ(k->ParamNames().back(), "additive.outputscale");
+    } else {
+      for (int c = 0; c < 3; ++c) p.segment(at + 2 * c, 2) << std::log(l[c]), std::log(s2[c]);
+    }
     k->SetParams(p);
     // The per-column lengthscales read back from the parameters: the ARD part's where there is one.
     const Eigen::VectorXd ls = ColumnLengthscales(*k, 3);
@@ -160,7 +169,7 @@ TEST(KernelStructureTest, AdditiveIsTheSumOfOneColumnTermsInClosedForm) {
       for (int j = 0; j < y.rows(); ++j) {
         double want = 0, r2 = 0;
         for (int c = 0; c < 3; ++c) {
-          want += s2[c] * matern52(std::abs(x(i, c) - y(j, c)) / l[c]);
+          want += (shared ? s2_shared : s2[c]) * matern52(std::abs(x(i, c) - y(j, c)) / l[c]);
           r2 += std::pow((x(i, c) - y(j, c)) / l_ard[c], 2);
         }
         if (ard) want += s2_ard * matern52(std::sqrt(r2));

@@ -13,6 +13,7 @@
 
 #include "gp/categorical_kernel.h"
 #include "gp/composite_kernel.h"
+#include "gp/constant_kernel.h"
 #include "gp/fidelity_kernel.h"
 #include "gp/input_spec.h"
 #include "gp/kernel.h"
@@ -33,7 +34,8 @@ inline InputSpec MixedSpec() {
 
 inline std::vector<std::string> KernelNames() {
   return {"matern52",      "matern32",      "rbf",          "categorical",      "downsampling",
-          "product_mixed", "sum_mixed_ard", "additive_mixed", "ard_plus_additive"};
+          "product_mixed", "sum_mixed_ard", "additive_mixed", "ard_plus_additive", "ard_plus_additive_shared",
+          "constant_scaled"};
 }
 
 inline std::unique_ptr<Kernel> MakeTestKernel(const std::string& name) {
@@ -49,6 +51,12 @@ inline std::unique_ptr<Kernel> MakeTestKernel(const std::string& name) {
     return std::make_unique<CategoricalKernel>(std::vector<int>{2}, co);
   }
   if (name == "downsampling") return std::make_unique<DownsamplingKernel>(3);
+  if (name == "constant_scaled") {  // an unscaled Matérn-5/2 times the constant kernel: s2 f(r), s2 a separate leaf
+    so.has_outputscale = false;
+    return std::make_unique<CompositeKernel>(CompositeKernel::Op::kProduct,
+                                             std::make_unique<StationaryKernel>(std::vector<int>{0, 1, 3}, so),
+                                             std::make_unique<ConstantKernel>("variance", 1e-4, 1e4));
+  }
   KernelOptions ko;
   if (name == "sum_mixed_ard") {
     ko.mixed = KernelOptions::Mixed::kSum;
@@ -61,6 +69,7 @@ inline std::unique_ptr<Kernel> MakeTestKernel(const std::string& name) {
     ko.fidelity = KernelOptions::Fidelity::kArd;
   }
   if (name == "ard_plus_additive") ko.structure = KernelOptions::Structure::kArdPlusAdditive;
+  if (name == "ard_plus_additive_shared") ko.structure = KernelOptions::Structure::kArdPlusAdditiveShared;
   return MakeKernel(MixedSpec(), ko);
 }
 

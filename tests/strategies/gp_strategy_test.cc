@@ -892,7 +892,7 @@ TEST(GpStrategyTest, LocalModelOptionsAreValidated) {
   EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"kernel", "rbf"}, {"local_model_kernel", "matern52"}})).ok());
   EXPECT_EQ(field(BraninConfig("gp", {{"kernel_structure", "additve"}})), "strategy.kernel_structure");
   EXPECT_EQ(field(BraninConfig("gp", {{"local_model_structure", true}})), "strategy.local_model_structure");
-  for (const char* s : {"ard", "additive", "ard+additive"}) {
+  for (const char* s : {"ard", "additive", "ard+additive", "additive_shared", "ard+additive_shared"}) {
     EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"kernel_structure", s}, {"local_model_structure", s}})).ok());
   }
   StatusOr<GpStrategyOptions> o = ParseGpStrategyOptions(BraninConfig("gp"));
