@@ -899,7 +899,7 @@ TEST(GpStrategyTest, LocalModelOptionsAreValidated) {
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o->local_model, LocalModelMode::kAuto);
   EXPECT_EQ(o->kernel_structure, gp::KernelOptions::Structure::kArd);
-  EXPECT_EQ(o->local_model_structure, gp::KernelOptions::Structure::kArdPlusAdditive);
+  EXPECT_EQ(o->local_model_structure, gp::KernelOptions::Structure::kArdPlusAdditiveShared);
   EXPECT_EQ(o->local_model_neighbourhood, 4.0);
   EXPECT_EQ(o->local_model_kernel, gp::StationaryType::kMatern32);
   EXPECT_EQ(o->kernel, gp::StationaryType::kMatern52);
@@ -957,7 +957,7 @@ TEST(GpStrategyTest, LocalModelIsUsedPerItsMode) {
               EXPECT_EQ(lm["reason"], "loo");
               ++loo_checked;
             }
-            EXPECT_EQ(lm["hyperparameters"].contains("additive[0].outputscale"), !ard && noisy) << lm.dump();
+            EXPECT_EQ(lm["hyperparameters"].contains("additive[0].lengthscale[0]"), !ard && noisy) << lm.dump();
             EXPECT_TRUE(lm["hyperparameters"].contains("lengthscale[2]")) << lm.dump();
           }
         }
