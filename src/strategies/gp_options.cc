@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "src/strategies/model_fit_options.h"
 #include "src/strategies/zo_option_reader.h"
 
 namespace bayesd {
@@ -81,17 +82,7 @@ Status GpStrategyOptions::Validate() const {
   if (mc_samples < 2 || mc_samples > 4096) return Bad("mc_samples", Num(mc_samples), "must be in [2, 4096]");
   if (!(ucb_beta_scale > 0)) return Bad("ucb_beta_scale", Num(ucb_beta_scale), "must be > 0");
   if (!(ucb_delta > 0 && ucb_delta < 1)) return Bad("ucb_delta", Num(ucb_delta), "must be in (0, 1)");
-  if (fit_random_starts < 0 || fit_random_starts > 50) {
-    return Bad("fit_random_starts", Num(fit_random_starts), "must be in [0, 50]");
-  }
-  if (local_fit_evaluations < 0 || local_fit_evaluations > 10000) {
-    return Bad("local_fit_evaluations", Num(local_fit_evaluations), "must be in [0, 10000]");
-  }
-  if (full_refit_every < 1) return Bad("full_refit_every", Num(full_refit_every), "must be >= 1");
-  if (composite_samples < 8 || composite_samples > 4096) {
-    return Bad("composite_samples", Num(composite_samples), "must be in [8, 4096]");
-  }
-  return OkStatus();
+  return ValidateModelFitOptions(*this);
 }
 
 StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
@@ -192,14 +183,8 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
   RETURN_IF_ERROR(r.Int("mc_samples", &o.mc_samples));
   RETURN_IF_ERROR(r.Number("ucb_beta_scale", &o.ucb_beta_scale));
   RETURN_IF_ERROR(r.Number("ucb_delta", &o.ucb_delta));
-  RETURN_IF_ERROR(r.Int("fit_random_starts", &o.fit_random_starts));
-  RETURN_IF_ERROR(r.Int("local_fit_evaluations", &o.local_fit_evaluations));
-  RETURN_IF_ERROR(r.Int("full_refit_every", &o.full_refit_every));
+  RETURN_IF_ERROR(ReadModelFitOptions(r, &o));
   RETURN_IF_ERROR(r.Bool("warp_outcomes", &o.warp_outcomes));
-  RETURN_IF_ERROR(r.Enum<CompositeModel>("composite_model",
-                                         {{"outputs", CompositeModel::kOutputs}, {"scalar", CompositeModel::kScalar}},
-                                         &o.composite_model));
-  RETURN_IF_ERROR(r.Int("composite_samples", &o.composite_samples));
   RETURN_IF_ERROR(r.Bool("model_failures", &o.model_failures));
   RETURN_IF_ERROR(r.Bool("impute_failures", &o.impute_failures));
   RETURN_IF_ERROR(o.Validate());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "src/strategies/model_fit_options.h"
 #include "src/strategies/zo_option_reader.h"
 
 namespace bayesd {
@@ -42,17 +43,7 @@ Status MfStrategyOptions::Validate() const {
   if (!(max_cost_ratio > 0 && max_cost_ratio <= 1)) {
     return Bad("max_cost_ratio", Num(max_cost_ratio), "must be in (0, 1]");
   }
-  if (fit_random_starts < 0 || fit_random_starts > 50) {
-    return Bad("fit_random_starts", Num(fit_random_starts), "must be in [0, 50]");
-  }
-  if (local_fit_evaluations < 0 || local_fit_evaluations > 10000) {
-    return Bad("local_fit_evaluations", Num(local_fit_evaluations), "must be in [0, 10000]");
-  }
-  if (full_refit_every < 1) return Bad("full_refit_every", Num(full_refit_every), "must be >= 1");
-  if (composite_samples < 8 || composite_samples > 4096) {
-    return Bad("composite_samples", Num(composite_samples), "must be in [8, 4096]");
-  }
-  return OkStatus();
+  return ValidateModelFitOptions(*this);
 }
 
 StatusOr<MfStrategyOptions> ParseMfStrategyOptions(const StudyConfig& config) {
@@ -86,13 +77,7 @@ StatusOr<MfStrategyOptions> ParseMfStrategyOptions(const StudyConfig& config) {
   RETURN_IF_ERROR(r.Number("target_every_cost", &o.target_every_cost));
   RETURN_IF_ERROR(r.Bool("target_point_ei", &o.target_point_ei));
   RETURN_IF_ERROR(r.Number("max_cost_ratio", &o.max_cost_ratio));
-  RETURN_IF_ERROR(r.Int("fit_random_starts", &o.fit_random_starts));
-  RETURN_IF_ERROR(r.Int("local_fit_evaluations", &o.local_fit_evaluations));
-  RETURN_IF_ERROR(r.Int("full_refit_every", &o.full_refit_every));
-  RETURN_IF_ERROR(r.Enum<CompositeModel>("composite_model",
-                                         {{"outputs", CompositeModel::kOutputs}, {"scalar", CompositeModel::kScalar}},
-                                         &o.composite_model));
-  RETURN_IF_ERROR(r.Int("composite_samples", &o.composite_samples));
+  RETURN_IF_ERROR(ReadModelFitOptions(r, &o));
   RETURN_IF_ERROR(o.Validate());
   if (o.model == MfModelKind::kCoKriging && config.fidelity && !config.fidelity->discrete) {
     return zo::Bad("model", "\"cokriging\"", "needs discrete fidelity levels; use fidelity_kernel or auto");
