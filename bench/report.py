@@ -6,7 +6,12 @@ Reads <runs>/<problem>/<label>/seed_*.json (format "bayesd-bench/1", see bench/h
    evaluation number, or against cumulative cost for multi-fidelity runs, with the median over seeds as a line and
    the 25-75 % quantile band shaded, one colour per series (label);
  - a markdown table (stdout, or --table FILE): per problem and series, seeds, final evaluations and cost, final
-   simple regret as median [q25, q75], feasible runs, and the median suggest time.
+   simple regret as median [q25, q75], feasible runs, and the median suggest time;
+ - with --target PROBLEM=VALUE: per series of that problem, how many consecutive blocks of --block (10) seeds have a
+   median final regret at or below VALUE, and the share of all --block-seed subsets of the runs that do -- the odds
+   that a table measured on another 10 seeds meets the target (bench/stats.py);
+ - with --paired A:B: per problem, series B against series A on the seeds both ran, log final regret: runs better /
+   worse and the two-sided Wilcoxon signed-rank p value (bench/stats.py).
 Runs without a feasible target-fidelity evaluation yet count as infinitely bad (they push quantiles up and are not
 drawn where the quantile is unbounded). Regret below --floor (ties with the stated optimum, its rounding) is clipped.
 
@@ -25,6 +30,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stats  # noqa: E402
 
 HUGE = 1e300  # stands for "no feasible value yet" inside quantile computations
 
@@ -181,6 +189,76 @@ def table(runs_by_problem, floor):
     return "\n".join(lines) + "\n"
 
 
+def final_regrets(runs, floor):
+    """{seed: final regret} (floored; +inf without a feasible target-fidelity value)."""
+    return {r["seed"]: max(r["final"]["regret"], floor) if r["final"]["regret"] is not None else math.inf
+            for r in runs if r["evaluations"]}
+
+
+def targets_table(runs_by_problem, targets, block, floor):
+    lines = [f"| problem | strategy | seeds | final regret median | target | {block}-seed blocks at or under it | "
+             f"share of all {block}-seed subsets at or under it |",
+             "|---|---|---:|---|---|---|---:|"]
+    for problem, target in targets.items():
+        for label in sorted(runs_by_problem.get(problem, {})):
+            reg = final_regrets(runs_by_problem[problem][label], floor)
+            if not reg:
+                continue
+            values = list(reg.values())
+            blocks = stats.block_medians(reg, block)
+            met = sum(m <= target for _, m in blocks)
+            odds = stats.subsample_median_odds(values, target, k=block)
+            lines.append(f"| {problem} | {label} | {len(values)} | {fmt(float(np.median(values)))} | {fmt(target)} | "
+                         f"{met} of {len(blocks)} | {odds:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def paired_table(runs_by_problem, pairs, floor):
+    lines = ["| problem | A | B | seeds | median A -> B | B better / worse | p (Wilcoxon, log regret) |",
+             "|---|---|---|---:|---|---|---:|"]
+    for problem, by_label in runs_by_problem.items():
+        for a, b in pairs:
+            if a not in by_label or b not in by_label:
+                continue
+            ra, rb = final_regrets(by_label[a], floor), final_regrets(by_label[b], floor)
+            seeds = sorted(set(ra) & set(rb))
+            if not seeds:
+                continue
+            la = [math.log(ra[s]) if math.isfinite(ra[s]) else math.inf for s in seeds]
+            lb = [math.log(rb[s]) if math.isfinite(rb[s]) else math.inf for s in seeds]
+            better = sum(y < x for x, y in zip(la, lb))
+            worse = sum(y > x for x, y in zip(la, lb))
+            _, _, p = stats.wilcoxon_signed_rank(la, lb)
+            med_a = float(np.median([ra[s] for s in seeds]))
+            med_b = float(np.median([rb[s] for s in seeds]))
+            lines.append(f"| {problem} | {a} | {b} | {len(seeds)} | {fmt(med_a)} -> {fmt(med_b)} | {better} / {worse} | "
+                         f"{p:.2g} |")
+    return "\n".join(lines) + "\n"
+
+
+def parse_targets(items):
+    out = {}
+    for item in items or []:
+        problem, sep, value = item.partition("=")
+        try:
+            out[problem] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep or not problem:
+            raise SystemExit(f"--target wants PROBLEM=VALUE, got {item!r}")
+    return out
+
+
+def parse_pairs(items):
+    out = []
+    for item in items or []:
+        a, sep, b = item.partition(":")
+        if not sep or not a or not b:
+            raise SystemExit(f"--paired wants A:B (two series labels), got {item!r}")
+        out.append((a, b))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("runs", nargs="?", default="bench/out", help="run directory (bayesd_bench --out)")
@@ -190,7 +268,15 @@ def main():
     ap.add_argument("--problems", default=None, help="comma-separated subset of problems")
     ap.add_argument("--labels", default=None, help="comma-separated subset of series labels")
     ap.add_argument("--floor", type=float, default=1e-8, help="regret floor for the log plot and table")
+    ap.add_argument("--target", action="append", metavar="PROBLEM=VALUE",
+                    help="final-regret target of a problem: blocks of --block seeds and subset odds (repeatable)")
+    ap.add_argument("--block", type=int, default=10, help="seeds per block for --target (default 10)")
+    ap.add_argument("--paired", action="append", metavar="A:B",
+                    help="series B against series A, per seed: better / worse and Wilcoxon p (repeatable)")
     args = ap.parse_args()
+    targets, pairs = parse_targets(args.target), parse_pairs(args.paired)
+    if args.block < 1:
+        raise SystemExit("--block must be at least 1")
 
     runs = load_runs(args.runs, set(args.problems.split(",")) if args.problems else None,
                      set(args.labels.split(",")) if args.labels else None)
@@ -205,6 +291,10 @@ def main():
             plot_problem(problem, by_label, colour, path, args.floor)
             print(f"wrote {path} ({os.path.getsize(path) // 1024} KB)", file=sys.stderr)
     md = table(runs, args.floor)
+    if targets:
+        md += "\n" + targets_table(runs, targets, args.block, args.floor)
+    if pairs:
+        md += "\n" + paired_table(runs, pairs, args.floor)
     if args.table:
         with open(args.table, "w") as fh:
             fh.write(md)
