@@ -220,6 +220,103 @@ FitDiagnostics GpRegressor::FullFit(const Eigen::VectorXd* warm) {
   return last_fit_;
 }
 
+namespace {
+
+// A prior the evidence comparison of GpRegressor::SelectPrior may choose instead of the configured one.
+struct Alternative {
+  std::string name;
+  KernelOptions kernel;
+  ExactGpOptions gp;
+};
+
+std::vector<Alternative> PriorAlternatives(const GpRegressorOptions& options, bool widen_ls, bool widen_noise) {
+  const StationaryKernelOptions& base = options.kernel.stationary;
+  KernelOptions wide_kernel = options.kernel;
+  wide_kernel.stationary.lengthscale_prior_log_density = true;  // same log-space centre: loc + shift - scale^2
+  wide_kernel.stationary.lengthscale_prior_shift = base.lengthscale_prior_shift - base.lengthscale_prior_scale *
+                                                                                    base.lengthscale_prior_scale;
+  wide_kernel.stationary.lengthscale_prior_scale = options.wide_lengthscale_prior_scale;
+  ExactGpOptions wide_gp = options.gp;
+  wide_gp.noise_prior = Prior::NormalOfLog(options.gp.noise_prior.a(), options.wide_noise_prior_scale);
+  std::vector<Alternative> alternatives;
+  if (widen_ls) alternatives.push_back({"wide lengthscale prior", wide_kernel, options.gp});
+  if (widen_noise) alternatives.push_back({"wide noise prior", options.kernel, wide_gp});
+  if (widen_ls && widen_noise) alternatives.push_back({"wide lengthscale prior and wide noise prior", wide_kernel, wide_gp});
+  return alternatives;
+}
+
+// Laplace log evidence of a fit, made comparable across priors. Parameter layout of an all-continuous kernel:
+// [log l_1..d, log s2, (log noise)]. Lengthscale priors are read as Normal densities of log l with the same centre:
+// the configured LogNormal(loc, b) density of l equals Normal(loc - b^2, b) on log l up to the constant
+// loc - b^2 / 2 per lengthscale (that is the prior whose mode the MAP finds). A LogNormal / Gamma noise prior
+// (density of the variance) gets its Jacobian; the wide noise prior is the density of log noise with the configured
+// prior's centre (the same distribution centre).
+class EvidenceScale {
+ public:
+  EvidenceScale(const StationaryKernelOptions& base, int d, int p)
+      : d_(d), p_(p),
+        loc_(Prior::DimensionScaledLengthscale(d).a() + base.lengthscale_prior_shift),
+        b_(base.lengthscale_prior_scale) {}
+
+  double operator()(double f, const Eigen::VectorXd& theta, const Eigen::MatrixXd& h, const KernelOptions& kernel,
+                    const ExactGpOptions& gp) const {
+    return LaplaceLogEvidence(f, theta, h, Natural(gp)) + Offset(kernel);
+  }
+
+ private:
+  double Offset(const KernelOptions& k) const {
+    return k.stationary.lengthscale_prior_log_density ? 0.0 : d_ * (loc_ - 0.5 * b_ * b_);
+  }
+  std::vector<bool> Natural(const ExactGpOptions& o) const {
+    std::vector<bool> v(static_cast<size_t>(p_), false);
+    const Prior::Kind k = o.noise_prior.kind();
+    if (o.learn_noise) v.back() = k == Prior::Kind::kLogNormal || k == Prior::Kind::kGamma;
+    return v;
+  }
+
+  int d_, p_;
+  double loc_, b_;
+};
+
+// The order in which SelectPrior tries the alternatives, with each one's predicted log evidence: the quadratic
+// model of the configured fit's posterior moved to the alternative's prior (PredictOptimum), +infinity where that
+// is not trustworthy (always fitted); best prediction first. Fills predictions (one per alternative).
+std::vector<std::pair<double, size_t>> PredictAlternatives(
+    const InputSpec& spec, const GpRegressorOptions& options, const std::vector<Alternative>& alternatives,
+    const EvidenceScale& evidence, const Eigen::VectorXd& theta, double f, const Eigen::VectorXd& g,
+    const Eigen::MatrixXd& h, const Eigen::VectorXd& lo, const Eigen::VectorXd& hi,
+    std::vector<QuadraticPrediction>* predictions) {
+  ExactGp from(MakeKernel(spec, options.kernel), options.gp);  // priors only, no data
+  std::vector<std::pair<double, size_t>> order;
+  for (size_t i = 0; i < alternatives.size(); ++i) {
+    ExactGp to(MakeKernel(spec, alternatives[i].kernel), alternatives[i].gp);
+    QuadraticPrediction& q = (*predictions)[i];
+    q = PredictOptimum(&from, &to, theta, f, g, h, lo, hi);
+    const double predicted = q.ok ? evidence(q.f, q.theta, q.h, alternatives[i].kernel, alternatives[i].gp)
+                                  : std::numeric_limits<double>::infinity();
+    order.emplace_back(predicted, i);
+  }
+  std::stable_sort(order.begin(), order.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+  return order;
+}
+
+// Without screening every alternative is fitted, in the order given.
+std::vector<std::pair<double, size_t>> PredictAlternatives(const std::vector<Alternative>& alternatives) {
+  std::vector<std::pair<double, size_t>> order;
+  for (size_t i = 0; i < alternatives.size(); ++i) order.emplace_back(std::numeric_limits<double>::infinity(), i);
+  return order;
+}
+
+// An alternative prior fitted to the data, with what adopting it needs.
+struct FittedAlternative {
+  double log_evidence = -std::numeric_limits<double>::infinity();
+  std::optional<ExactGp> model;
+  Eigen::MatrixXd hessian;
+  FitDiagnostics fit;
+};
+
+}  // namespace
+
 void GpRegressor::SelectPrior() {
   const StationaryKernelOptions& base = options_.kernel.stationary;
   const int n = gp_.num_observations();
@@ -245,69 +342,24 @@ void GpRegressor::SelectPrior() {
   }
   // gp_ is factorized at theta_n here (the last evaluation of ObjectiveHessian is at theta_n).
   const double f_n = -(gp_.LogMarginalLikelihood() + gp_.LogPrior(nullptr));
-  // Parameter layout of an all-continuous kernel: [log l_1..d, log s2, (log noise)].
-  const int p = gp_.NumHyperparameters();
-  // Lengthscale priors are read as Normal densities of log l with the same centre: the configured LogNormal(loc, b)
-  // density of l equals Normal(loc - b^2, b) on log l up to the constant loc - b^2 / 2 per lengthscale (that is the
-  // prior whose mode the MAP finds). A LogNormal / Gamma noise prior (density of the variance) gets its Jacobian; the
-  // wide noise prior is the density of log noise with the configured prior's centre (the same distribution centre).
-  const double loc = Prior::DimensionScaledLengthscale(d).a() + base.lengthscale_prior_shift;
-  const double b = base.lengthscale_prior_scale;
-  const auto offset = [&](const KernelOptions& k) {
-    return k.stationary.lengthscale_prior_log_density ? 0.0 : d * (loc - 0.5 * b * b);
-  };
-  const auto natural = [&](const ExactGpOptions& o) {
-    std::vector<bool> v(static_cast<size_t>(p), false);
-    const Prior::Kind k = o.noise_prior.kind();
-    if (o.learn_noise) v.back() = k == Prior::Kind::kLogNormal || k == Prior::Kind::kGamma;
-    return v;
-  };
-  struct Alternative {
-    std::string name;
-    KernelOptions kernel;
-    ExactGpOptions gp;
-  };
-  KernelOptions wide_kernel = options_.kernel;
-  wide_kernel.stationary.lengthscale_prior_log_density = true;  // same log-space centre: loc + shift - scale^2
-  wide_kernel.stationary.lengthscale_prior_shift = base.lengthscale_prior_shift - b * b;
-  wide_kernel.stationary.lengthscale_prior_scale = options_.wide_lengthscale_prior_scale;
-  ExactGpOptions wide_gp = options_.gp;
-  wide_gp.noise_prior = Prior::NormalOfLog(options_.gp.noise_prior.a(), options_.wide_noise_prior_scale);
-  std::vector<Alternative> alternatives;
-  if (widen_ls) alternatives.push_back({"wide lengthscale prior", wide_kernel, options_.gp});
-  if (widen_noise) alternatives.push_back({"wide noise prior", options_.kernel, wide_gp});
-  if (widen_ls && widen_noise) alternatives.push_back({"wide lengthscale prior and wide noise prior", wide_kernel, wide_gp});
+  const EvidenceScale evidence(base, d, gp_.NumHyperparameters());
+  const std::vector<Alternative> alternatives = PriorAlternatives(options_, widen_ls, widen_noise);
 
-  double best_ev = LaplaceLogEvidence(f_n, theta_n, h_n, natural(options_.gp)) + offset(options_.kernel);
+  double best_ev = evidence(f_n, theta_n, h_n, options_.kernel, options_.gp);
   const double ev_n = best_ev;
   prior_selection_.configured_log_evidence = ev_n;
-  // Predicted evidence of each alternative (+infinity: not trustworthy, always fitted); best prediction first.
   const bool screen = options_.prior_selection_screen_margin >= 0;
-  std::vector<std::pair<double, size_t>> order;
-  std::vector<QuadraticPrediction> predictions(alternatives.size());
-  ExactGp from(MakeKernel(spec_, options_.kernel), options_.gp);  // priors only, no data
   const Eigen::VectorXd lo = gp_.LowerBounds(), hi = gp_.UpperBounds();
+  std::vector<QuadraticPrediction> predictions(alternatives.size());
+  const std::vector<std::pair<double, size_t>> order =
+      screen ? PredictAlternatives(spec_, options_, alternatives, evidence, theta_n, f_n, g_n, h_n, lo, hi, &predictions)
+             : PredictAlternatives(alternatives);
   std::string notes = "prior selection: configured " + std::to_string(ev_n);
-  for (size_t i = 0; i < alternatives.size(); ++i) {
-    double predicted = std::numeric_limits<double>::infinity();
-    if (screen) {
-      ExactGp to(MakeKernel(spec_, alternatives[i].kernel), alternatives[i].gp);
-      predictions[i] = PredictOptimum(&from, &to, theta_n, f_n, g_n, h_n, lo, hi);
-      if (predictions[i].ok) {
-        predicted = LaplaceLogEvidence(predictions[i].f, predictions[i].theta, predictions[i].h,
-                                       natural(alternatives[i].gp)) + offset(alternatives[i].kernel);
-      }
-    }
-    order.emplace_back(predicted, i);
-  }
-  std::stable_sort(order.begin(), order.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
 
   FitOptions local = options_.fit;
   local.num_random_starts = 0;
   int best = -1;
-  std::optional<ExactGp> best_model;
-  Eigen::MatrixXd best_h;
-  FitDiagnostics best_fit;
+  FittedAlternative chosen;
   for (const auto& [predicted, i] : order) {
     const Alternative& alt = alternatives[i];
     notes += ", " + alt.name + " predicted " + (std::isfinite(predicted) ? std::to_string(predicted) : "?");
@@ -326,7 +378,7 @@ void GpRegressor::SelectPrior() {
       const double f = NegativeLogPosterior(&model, q.theta, true, &g);
       const double decrement = std::isfinite(f) ? NewtonDecrement(q.theta, g, q.h, lo, hi, nullptr, nullptr, nullptr)
                                                 : std::numeric_limits<double>::infinity();
-      const double checked = LaplaceLogEvidence(f - decrement, q.theta, q.h, natural(alt.gp)) + offset(alt.kernel);
+      const double checked = evidence(f - decrement, q.theta, q.h, alt.kernel, alt.gp);
       report.checked_log_evidence = checked;
       notes += " checked " + std::to_string(checked);
       if (std::isfinite(checked) && std::abs(f - q.f) <= 1.0 && decrement <= 1.0 &&
@@ -340,27 +392,25 @@ void GpRegressor::SelectPrior() {
     Eigen::MatrixXd h;
     if (!fit.success || !ObjectiveHessian(&model, model.Hyperparameters(), true, &h, &evaluations).ok()) continue;
     const double f = -(model.LogMarginalLikelihood() + model.LogPrior(nullptr));
-    const double ev = LaplaceLogEvidence(f, model.Hyperparameters(), h, natural(alt.gp)) + offset(alt.kernel);
+    const double ev = evidence(f, model.Hyperparameters(), h, alt.kernel, alt.gp);
     notes += " fitted " + std::to_string(ev);
     report.fitted_log_evidence = ev;
     if (std::isfinite(ev) && ev > best_ev) {
       best_ev = ev;
       best = static_cast<int>(i);
-      best_model = std::move(model);
-      best_h = std::move(h);
-      best_fit = fit;
+      chosen = {ev, std::move(model), std::move(h), fit};
     }
   }
   last_fit_.evaluations += evaluations;
   last_fit_.message += notes + "; ";
   if (best >= 0) {
-    gp_ = std::move(*best_model);
+    gp_ = std::move(*chosen.model);
     wide_prior_ = true;
     prior_selection_.chosen = alternatives[static_cast<size_t>(best)].name;
-    if (hessian_.size() != 0) hessian_ = best_h;
-    last_fit_.log_likelihood = best_fit.log_likelihood;
-    last_fit_.log_posterior = best_fit.log_posterior;
-    last_fit_.jitter = best_fit.jitter;
+    if (hessian_.size() != 0) hessian_ = chosen.hessian;
+    last_fit_.log_likelihood = chosen.fit.log_likelihood;
+    last_fit_.log_posterior = chosen.fit.log_posterior;
+    last_fit_.jitter = chosen.fit.jitter;
     last_fit_.message += alternatives[static_cast<size_t>(best)].name + " (log evidence " + std::to_string(best_ev) +
                          " vs " + std::to_string(ev_n) + "); ";
   } else if (!gp_.factorized()) {
