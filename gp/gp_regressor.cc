@@ -278,38 +278,34 @@ class EvidenceScale {
   double loc_, b_;
 };
 
-// The order in which SelectPrior tries the alternatives, with each one's predicted log evidence: the quadratic
-// model of the configured fit's posterior moved to the alternative's prior (PredictOptimum), +infinity where that
-// is not trustworthy (always fitted); best prediction first. Fills predictions (one per alternative).
-std::vector<std::pair<double, size_t>> PredictAlternatives(
+// The order in which SelectPrior tries the alternatives, with each one's predicted log evidence; best prediction
+// first. With screening, the prediction is the quadratic model of the configured fit's posterior moved to the
+// alternative's prior (PredictOptimum, one entry of predictions per alternative); +infinity where it is not
+// trustworthy, and for every alternative without screening (all fitted, in the order given).
+std::vector<std::pair<double, size_t>> RankAlternatives(
     const InputSpec& spec, const GpRegressorOptions& options, const std::vector<Alternative>& alternatives,
-    const EvidenceScale& evidence, const Eigen::VectorXd& theta, double f, const Eigen::VectorXd& g,
+    const EvidenceScale& evidence, bool screen, const Eigen::VectorXd& theta, double f, const Eigen::VectorXd& g,
     const Eigen::MatrixXd& h, const Eigen::VectorXd& lo, const Eigen::VectorXd& hi,
     std::vector<QuadraticPrediction>* predictions) {
+  predictions->assign(alternatives.size(), QuadraticPrediction());
   ExactGp from(MakeKernel(spec, options.kernel), options.gp);  // priors only, no data
   std::vector<std::pair<double, size_t>> order;
   for (size_t i = 0; i < alternatives.size(); ++i) {
-    ExactGp to(MakeKernel(spec, alternatives[i].kernel), alternatives[i].gp);
-    QuadraticPrediction& q = (*predictions)[i];
-    q = PredictOptimum(&from, &to, theta, f, g, h, lo, hi);
-    const double predicted = q.ok ? evidence(q.f, q.theta, q.h, alternatives[i].kernel, alternatives[i].gp)
-                                  : std::numeric_limits<double>::infinity();
+    double predicted = std::numeric_limits<double>::infinity();
+    if (screen) {
+      ExactGp to(MakeKernel(spec, alternatives[i].kernel), alternatives[i].gp);
+      QuadraticPrediction& q = (*predictions)[i];
+      q = PredictOptimum(&from, &to, theta, f, g, h, lo, hi);
+      if (q.ok) predicted = evidence(q.f, q.theta, q.h, alternatives[i].kernel, alternatives[i].gp);
+    }
     order.emplace_back(predicted, i);
   }
   std::stable_sort(order.begin(), order.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
   return order;
 }
 
-// Without screening every alternative is fitted, in the order given.
-std::vector<std::pair<double, size_t>> PredictAlternatives(const std::vector<Alternative>& alternatives) {
-  std::vector<std::pair<double, size_t>> order;
-  for (size_t i = 0; i < alternatives.size(); ++i) order.emplace_back(std::numeric_limits<double>::infinity(), i);
-  return order;
-}
-
 // An alternative prior fitted to the data, with what adopting it needs.
 struct FittedAlternative {
-  double log_evidence = -std::numeric_limits<double>::infinity();
   std::optional<ExactGp> model;
   Eigen::MatrixXd hessian;
   FitDiagnostics fit;
@@ -350,10 +346,9 @@ void GpRegressor::SelectPrior() {
   prior_selection_.configured_log_evidence = ev_n;
   const bool screen = options_.prior_selection_screen_margin >= 0;
   const Eigen::VectorXd lo = gp_.LowerBounds(), hi = gp_.UpperBounds();
-  std::vector<QuadraticPrediction> predictions(alternatives.size());
-  const std::vector<std::pair<double, size_t>> order =
-      screen ? PredictAlternatives(spec_, options_, alternatives, evidence, theta_n, f_n, g_n, h_n, lo, hi, &predictions)
-             : PredictAlternatives(alternatives);
+  std::vector<QuadraticPrediction> predictions;
+  const std::vector<std::pair<double, size_t>> order = RankAlternatives(
+      spec_, options_, alternatives, evidence, screen, theta_n, f_n, g_n, h_n, lo, hi, &predictions);
   std::string notes = "prior selection: configured " + std::to_string(ev_n);
 
   FitOptions local = options_.fit;
@@ -398,7 +393,7 @@ void GpRegressor::SelectPrior() {
     if (std::isfinite(ev) && ev > best_ev) {
       best_ev = ev;
       best = static_cast<int>(i);
-      chosen = {ev, std::move(model), std::move(h), fit};
+      chosen = {std::move(model), std::move(h), fit};
     }
   }
   last_fit_.evaluations += evaluations;
