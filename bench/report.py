@@ -239,12 +239,12 @@ def paired_table(runs_by_problem, pairs, floor):
 def parse_targets(items):
     out = {}
     for item in items or []:
-        problem, sep, value = item.partition("=")
+        problem, _, value = item.partition("=")
         try:
             out[problem] = float(value)
         except ValueError:
-            sep = ""
-        if not sep or not problem:
+            problem = ""
+        if not problem:
             raise SystemExit(f"--target wants PROBLEM=VALUE, got {item!r}")
     return out
 

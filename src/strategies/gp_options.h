@@ -127,9 +127,8 @@ struct GpStrategyOptions {
   double local_model_max_length = 1.6;     // in (0, 1.6]
   gp::StationaryType local_model_kernel = gp::StationaryType::kMatern32;
   // The local model's structure where it is used without the leave-one-out comparison (local_model "on", or "auto"
-  // by its noise rule): ARD + first-order additive by default (docs/bo.md, "Additive local model"); the comparison
-  // is always of the ARD local model.
-  // Since session 9 the additive terms share one output scale (docs/bo.md, "Shared additive scale").
+  // by its noise rule): ARD + first-order additive terms sharing one output scale by default (docs/bo.md, "Shared
+  // additive scale"); the comparison is always of the ARD local model.
   gp::KernelOptions::Structure local_model_structure = gp::KernelOptions::Structure::kArdPlusAdditiveShared;
   int mc_samples = 64;            // nei: base samples of the baseline; kg: quadrature nodes
   double ucb_beta_scale = 0.2;    // ucb: beta_t = scale * 2 log(d t^2 pi^2 / (6 delta)) (Srinivas et al. 2010)
