@@ -70,6 +70,30 @@ struct MfData {
   int num_trials = 0;
 };
 
+// What the steps of one model pick (MfStrategy::ModelPoint) share.
+struct MfPickContext {
+  // The objective's multi-fidelity model: the surrogate of the objective, or (composite outputs mode) the composite
+  // of the output surrogates, in the composite's own (oriented) units.
+  std::shared_ptr<CompositeFidelityModel> comp;
+  std::shared_ptr<const MultiFidelityModel> obj;
+  std::shared_ptr<const acq::Model> target;
+  std::vector<acq::ConstraintModel> constraints;
+  double incumbent = kNegInf;    // at the target fidelity (feasible when constrained), model space
+  double best_target = kNegInf;  // the incumbent, or the believed target maximum before there is one
+  double tau = 0;                // composite EI smoothing temperature
+  Eigen::MatrixXd raw;           // raw candidates of every optimization
+  const std::vector<Eigen::MatrixXd>* excluded = nullptr;
+  acq::OptimizerOptions optimizer;
+};
+
+// The fidelity and point a model pick settles on, and why.
+struct MfPick {
+  int fidelity = -1;  // candidate index; -1: none found
+  Eigen::VectorXd x;
+  double value = kNegInf;
+  std::string reason;
+};
+
 }  // namespace
 
 class MfStrategy : public Strategy {
@@ -166,6 +190,19 @@ class MfStrategy : public Strategy {
   Eigen::MatrixXd RawCandidates(const MfData& data, const acq::Model& target, uint64_t seed) const;
   Suggestion ModelPoint(const MfData& data, uint64_t seed, std::vector<std::shared_ptr<MfSurrogate>>* models,
                         std::vector<Eigen::MatrixXd>* excluded, double* low_cost);
+  // The steps of ModelPoint.
+  MfPickContext PickContext(const MfData& data, const std::vector<std::shared_ptr<MfSurrogate>>& models,
+                            const std::vector<Eigen::MatrixXd>& excluded) const;
+  // Target log EI (x PoF) with incumbent `best`: composite EI over the outputs' target models in outputs mode.
+  std::shared_ptr<const acq::Acquisition> TargetLogEi(const MfPickContext& ctx, double best, bool with_pof) const;
+  acq::OptimizerResult Optimize(const MfPickContext& ctx, const acq::Acquisition& a, int m, double radius = -1) const;
+  // Each open fidelity's acquisition maximized; the best value per unit cost wins. results: one per fidelity.
+  MfPick ScoreFidelities(const MfPickContext& ctx, const MfData& data, uint64_t seed, json* per,
+                         std::vector<acq::OptimizerResult>* results, int* evaluations) const;
+  // A pick next to a point already evaluated at its fidelity goes to the target, by target log EI.
+  void AvoidSaturation(const MfPickContext& ctx, const std::vector<acq::OptimizerResult>& results, MfPick* pick) const;
+  // After target_every_cost of lower-fidelity cost, or with no pick at all: the target-fidelity recommendation.
+  void TargetGuard(const MfPickContext& ctx, double low_cost, MfPick* pick) const;
 
   MfStrategyOptions options_;
   GpEncoding encoding_;
@@ -419,104 +456,89 @@ Eigen::MatrixXd MfStrategy::RawCandidates(const MfData& data, const acq::Model& 
   return raw;
 }
 
-Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector<std::shared_ptr<MfSurrogate>>* models,
-                                  std::vector<Eigen::MatrixXd>* excluded, double* low_cost) {
-  const auto t0 = Clock::now();
-  // The objective's multi-fidelity model: the surrogate of the objective, or (composite outputs mode) the composite
-  // of the output surrogates, in the composite's own (oriented) units.
-  const std::shared_ptr<CompositeFidelityModel> comp = composite() ? Composite(*models) : nullptr;
-  const std::shared_ptr<const MultiFidelityModel> obj =
-      comp ? std::shared_ptr<const MultiFidelityModel>(comp) : std::shared_ptr<const MultiFidelityModel>((*models)[0]);
-  const std::shared_ptr<const acq::Model> target = obj->TargetModel();
-  const int n = static_cast<int>(data.obj.y.size());
-  const int tgt = Target();
-  std::vector<acq::ConstraintModel> constraints;
+MfPickContext MfStrategy::PickContext(const MfData& data, const std::vector<std::shared_ptr<MfSurrogate>>& models,
+                                      const std::vector<Eigen::MatrixXd>& excluded) const {
+  MfPickContext ctx;
+  ctx.comp = composite() ? Composite(models) : nullptr;
+  ctx.obj = ctx.comp ? std::shared_ptr<const MultiFidelityModel>(ctx.comp)
+                     : std::shared_ptr<const MultiFidelityModel>(models[0]);
+  ctx.target = ctx.obj->TargetModel();
   for (size_t k = 0; k < constraint_specs_.size(); ++k) {
     const ConstraintSpec& cs = constraint_specs_[k];
-    const MfSurrogate& cm = *(*models)[k + num_objective_models_];
-    constraints.push_back({cm.TargetModel(), cm.ToModel(cs.bound), cs.op == ConstraintOp::kLessEqual});
+    const MfSurrogate& cm = *models[k + num_objective_models_];
+    ctx.constraints.push_back({cm.TargetModel(), cm.ToModel(cs.bound), cs.op == ConstraintOp::kLessEqual});
   }
-  // Incumbent at the target fidelity (feasible observations when there are constraints), in model space.
-  double incumbent = kNegInf;
   for (Eigen::Index i = 0; i < data.obj.y.size(); ++i) {
-    if (data.at_target[i] && std::isfinite(data.obj.y[i]) && (constraints.empty() || data.feasible[i])) {
-      incumbent = std::max(incumbent, comp ? data.obj.y[i] : (*models)[0]->ToModel(data.obj.y[i]));
+    if (data.at_target[i] && std::isfinite(data.obj.y[i]) && (ctx.constraints.empty() || data.feasible[i])) {
+      ctx.incumbent = std::max(ctx.incumbent, ctx.comp ? data.obj.y[i] : models[0]->ToModel(data.obj.y[i]));
     }
   }
-  // Target log EI (x PoF) with incumbent `best`: composite EI over the outputs' target models in outputs mode.
-  const double tau = comp ? CompositeTau(data) : 0.0;
-  auto target_log_ei = [&](double best, bool with_pof) {
-    std::shared_ptr<const acq::Acquisition> a;
-    if (comp) {
-      a = comp->TargetCompositeEi(std::isfinite(best) ? best : -1e300, tau);
-    } else {
-      a = std::make_shared<acq::LogExpectedImprovement>(target, best);
-    }
-    if (with_pof && !constraints.empty()) a = std::make_shared<acq::ConstrainedAcquisition>(a, constraints);
-    return a;
-  };
-  const Eigen::MatrixXd raw = RawCandidates(data, *target, seed);
-  const gp::Posterior at_obs = target->PosteriorAt(data.obj.x, gp::PosteriorOptions());
-  const double believed = at_obs.status.ok() && at_obs.mean.size() > 0 ? at_obs.mean.maxCoeff() : kNegInf;
-  // How tightly the target observations pin the target posterior (model units): the largest posterior sd at a point
-  // observed at the target, and the target level's learned noise sd.
-  double target_sd_at_observed = 0;
-  if (at_obs.status.ok()) {
-    for (Eigen::Index i = 0; i < at_obs.variance.size(); ++i) {
-      if (data.at_target[i]) target_sd_at_observed = std::max(target_sd_at_observed, std::sqrt(std::max(0.0, at_obs.variance[i])));
-    }
+  ctx.tau = ctx.comp ? CompositeTau(data) : 0.0;
+  ctx.excluded = &excluded;
+  ctx.optimizer.num_restarts = options_.restarts;
+  ctx.optimizer.max_evaluations = options_.optimizer_evaluations;
+  return ctx;
+}
+
+std::shared_ptr<const acq::Acquisition> MfStrategy::TargetLogEi(const MfPickContext& ctx, double best,
+                                                                bool with_pof) const {
+  std::shared_ptr<const acq::Acquisition> a;
+  if (ctx.comp) {
+    a = ctx.comp->TargetCompositeEi(std::isfinite(best) ? best : -1e300, ctx.tau);
+  } else {
+    a = std::make_shared<acq::LogExpectedImprovement>(ctx.target, best);
   }
+  if (with_pof && !ctx.constraints.empty()) a = std::make_shared<acq::ConstrainedAcquisition>(a, ctx.constraints);
+  return a;
+}
 
-  acq::OptimizerOptions oo;
-  oo.num_restarts = options_.restarts;
-  oo.max_evaluations = options_.optimizer_evaluations;
-  auto optimize = [&](const acq::Acquisition& a, int m, double radius = -1) {
-    acq::OptimizationDomain domain{encoding_.spec(), [this](const Eigen::VectorXd& r) { return encoding_.Snap(r); },
-                                   (*excluded)[m]};
-    acq::OptimizerOptions o = oo;
-    if (radius > 0) o.duplicate_tolerance = radius;
-    return acq::OptimizeAcquisition(a, raw, domain, o);
-  };
+acq::OptimizerResult MfStrategy::Optimize(const MfPickContext& ctx, const acq::Acquisition& a, int m,
+                                          double radius) const {
+  acq::OptimizationDomain domain{encoding_.spec(), [this](const Eigen::VectorXd& r) { return encoding_.Snap(r); },
+                                 (*ctx.excluded)[m]};
+  acq::OptimizerOptions o = ctx.optimizer;
+  if (radius > 0) o.duplicate_tolerance = radius;
+  return acq::OptimizeAcquisition(a, ctx.raw, domain, o);
+}
 
+MfPick MfStrategy::ScoreFidelities(const MfPickContext& ctx, const MfData& data, uint64_t seed, json* per,
+                                   std::vector<acq::OptimizerResult>* results, int* evaluations) const {
+  const int tgt = Target();
   // No lower fidelity cheap enough to pay (max_cost_ratio): the single-fidelity gp's rule, target log EI (x PoF).
   const bool single = SingleFidelity();
   Eigen::VectorXd max_values;
   if (options_.acquisition == MfAcquisition::kMfMes && !single) {
-    const Eigen::Index m = std::min<Eigen::Index>(kMaxValueCandidates, raw.rows());
+    const Eigen::Index m = std::min<Eigen::Index>(kMaxValueCandidates, ctx.raw.rows());
     Eigen::MatrixXd cand(m + data.obj.x.rows(), encoding_.dim());
-    cand << raw.topRows(m), data.obj.x;
-    max_values = comp ? comp->MaxValueSamples(cand, incumbent, options_.max_value_samples, Mix(seed ^ 0x3a7ULL))
-                      : acq::MaxValueEntropySearch(target, cand, incumbent, options_.max_value_samples).max_samples();
+    cand << ctx.raw.topRows(m), data.obj.x;
+    max_values = ctx.comp ? ctx.comp->MaxValueSamples(cand, ctx.incumbent, options_.max_value_samples,
+                                                      Mix(seed ^ 0x3a7ULL))
+                          : acq::MaxValueEntropySearch(ctx.target, cand, ctx.incumbent, options_.max_value_samples)
+                                .max_samples();
   }
   const double cost_t = cost_.Cost(values_[tgt]);
-  json per = json::array();
-  std::vector<acq::OptimizerResult> results;
-  int chosen = -1;
-  Eigen::VectorXd chosen_x;
-  double chosen_value = kNegInf;
-  int evaluations = 0;
-  const double best_target = std::isfinite(incumbent) ? incumbent : believed;
+  MfPick pick;
   for (int m = 0; m <= tgt; ++m) {
     const double cost_m = cost_.Cost(values_[m]);
     if (!Open(m)) {
-      per.push_back({{"fidelity", values_[m]}, {"cost", cost_m}, {"found", false},
-                     {"skipped", "costs more than max_cost_ratio (" + json(options_.max_cost_ratio).dump() +
-                                     ") of the target"}});
-      results.push_back(acq::OptimizerResult());
+      per->push_back({{"fidelity", values_[m]}, {"cost", cost_m}, {"found", false},
+                      {"skipped", "costs more than max_cost_ratio (" + json(options_.max_cost_ratio).dump() +
+                                      ") of the target"}});
+      results->push_back(acq::OptimizerResult());
       continue;
     }
     std::shared_ptr<const acq::Acquisition> a;
     if (single) {
-      a = target_log_ei(best_target, true);
+      a = TargetLogEi(ctx, ctx.best_target, true);
     } else if (options_.acquisition == MfAcquisition::kMfMes) {
-      a = std::make_shared<MultiFidelityMes>(obj, m, max_values, cost_m, constraints);
+      a = std::make_shared<MultiFidelityMes>(ctx.obj, m, max_values, cost_m, ctx.constraints);
     } else {
-      a = std::make_shared<CostWeightedEi>(obj, m, best_target, cost_t / cost_m, constraints,
-                                           comp ? target_log_ei(best_target, false) : nullptr);
+      a = std::make_shared<CostWeightedEi>(ctx.obj, m, ctx.best_target, cost_t / cost_m, ctx.constraints,
+                                           ctx.comp ? TargetLogEi(ctx, ctx.best_target, false) : nullptr);
     }
-    const acq::OptimizerResult r = optimize(*a, m);
-    evaluations += r.evaluations;
-    results.push_back(r);
+    const acq::OptimizerResult r = Optimize(ctx, *a, m);
+    *evaluations += r.evaluations;
+    results->push_back(r);
     json e = {{"fidelity", values_[m]}, {"cost", cost_m}, {"found", r.found}};
     if (r.found) {
       e["value"] = Finite(r.value);
@@ -528,86 +550,125 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
       if (m != tgt) {
         JointFidelityPosterior jp;
         double rr = 0;
-        if (obj->Joint(r.x, m, false, &jp) && FidelityCorrelation(jp, false, &rr, nullptr)) e["correlation"] = rr;
+        if (ctx.obj->Joint(r.x, m, false, &jp) && FidelityCorrelation(jp, false, &rr, nullptr)) e["correlation"] = rr;
       }
-      if (r.value > chosen_value || chosen < 0) {
-        chosen = m;
-        chosen_x = r.x;
-        chosen_value = r.value;
+      if (r.value > pick.value || pick.fidelity < 0) {
+        pick.fidelity = m;
+        pick.x = r.x;
+        pick.value = r.value;
       }
     }
-    per.push_back(e);
+    per->push_back(e);
   }
-  std::string reason = single ? "single fidelity: no lower fidelity costs at most max_cost_ratio (" +
-                                    json(options_.max_cost_ratio).dump() + ") of the target; target log EI"
-                              : "acquisition";
-  if (chosen >= 0 && chosen < tgt && results[tgt].found &&
-      acq::IsNearRow(chosen_x, (*excluded)[chosen], kSaturationDistance)) {
-    reason = "saturated: the fidelity " + json(values_[chosen]).dump() + " pick is within " +
-             json(kSaturationDistance).dump() + " of a point evaluated there; the target's pick instead";
-    chosen = tgt;
-    chosen_x = results[tgt].x;
-    chosen_value = results[tgt].value;
+  pick.reason = single ? "single fidelity: no lower fidelity costs at most max_cost_ratio (" +
+                             json(options_.max_cost_ratio).dump() + ") of the target; target log EI"
+                       : "acquisition";
+  return pick;
+}
+
+void MfStrategy::AvoidSaturation(const MfPickContext& ctx, const std::vector<acq::OptimizerResult>& results,
+                                 MfPick* pick) const {
+  const int tgt = Target();
+  const std::vector<Eigen::MatrixXd>& excluded = *ctx.excluded;
+  if (pick->fidelity >= 0 && pick->fidelity < tgt && results[tgt].found &&
+      acq::IsNearRow(pick->x, excluded[pick->fidelity], kSaturationDistance)) {
+    pick->reason = "saturated: the fidelity " + json(values_[pick->fidelity]).dump() + " pick is within " +
+                   json(kSaturationDistance).dump() + " of a point evaluated there; the target's pick instead";
+    pick->fidelity = tgt;
+    pick->x = results[tgt].x;
+    pick->value = results[tgt].value;
   }
   const bool ei_at_target = options_.target_point_ei && options_.acquisition == MfAcquisition::kMfMes;
-  if (chosen == tgt && !single && (ei_at_target || acq::IsNearRow(chosen_x, (*excluded)[tgt], kSaturationDistance))) {
+  if (pick->fidelity == tgt && !SingleFidelity() &&
+      (ei_at_target || acq::IsNearRow(pick->x, excluded[tgt], kSaturationDistance))) {
     // A target pick next to an evaluated target point (MES keeps returning to the believed argmax) -- or every target
     // pick with `target_point_ei` -- is replaced by the maximizer of target log EI (x PoF).
-    const std::shared_ptr<const acq::Acquisition> ei = target_log_ei(best_target, true);
+    const std::shared_ptr<const acq::Acquisition> ei = TargetLogEi(ctx, ctx.best_target, true);
     int near = 0;
-    for (Eigen::Index i = 0; i < (*excluded)[tgt].rows(); ++i) {
-      if (((*excluded)[tgt].row(i).transpose() - chosen_x).cwiseAbs().maxCoeff() <= kSaturationDistance) ++near;
+    for (Eigen::Index i = 0; i < excluded[tgt].rows(); ++i) {
+      if ((excluded[tgt].row(i).transpose() - pick->x).cwiseAbs().maxCoeff() <= kSaturationDistance) ++near;
     }
     const double radius = near >= kMaxTargetNeighbours ? kSaturationDistance : -1;
-    const acq::OptimizerResult r = optimize(*ei, tgt, ei_at_target ? -1 : radius);
+    const acq::OptimizerResult r = Optimize(ctx, *ei, tgt, ei_at_target ? -1 : radius);
     if (r.found) {
-      chosen_x = r.x;
-      chosen_value = r.value;
-      reason += ei_at_target ? "; target point by target log EI"
-                             : "; target pick within " + json(kSaturationDistance).dump() +
-                                   " of an evaluated target point: target log EI instead" +
-                                   (radius > 0 ? " (at least " + json(kSaturationDistance).dump() +
-                                                     " from every evaluated target point)"
-                                               : std::string());
+      pick->x = r.x;
+      pick->value = r.value;
+      pick->reason += ei_at_target ? "; target point by target log EI"
+                                   : "; target pick within " + json(kSaturationDistance).dump() +
+                                         " of an evaluated target point: target log EI instead" +
+                                         (radius > 0 ? " (at least " + json(kSaturationDistance).dump() +
+                                                           " from every evaluated target point)"
+                                                     : std::string());
     }
   }
-  const bool guard = !single && options_.target_every_cost > 0 && *low_cost >= options_.target_every_cost * cost_t;
-  if (guard || chosen < 0) {
-    // The target-fidelity recommendation: maximizer of the target posterior mean (x PoF), or of target log EI
-    // (x PoF) when that point was already evaluated at the target.
-    reason = guard ? "guard: low-fidelity cost since the last target evaluation reached target_every_cost"
-                   : "no candidate at a lower fidelity";
-    std::shared_ptr<const acq::Acquisition> rec;
-    if (constraints.empty()) {
-      rec = std::make_shared<acq::UpperConfidenceBound>(target, 0.0);
-    } else {
-      rec = std::make_shared<acq::ConstrainedAcquisition>(
-          std::make_shared<acq::LogProbabilityOfImprovement>(target, best_target),
-          constraints);
-    }
-    acq::OptimizerResult r = optimize(*rec, tgt);
-    std::string how = constraints.empty() ? "posterior mean" : "probability of improvement x feasibility";
-    if (!r.found || acq::IsNearRow(r.x, (*excluded)[tgt], 1e-3)) {
-      r = optimize(*target_log_ei(best_target, true), tgt);
-      how = "log expected improvement (the mean maximizer was already evaluated)";
-    }
-    if (r.found) {
-      chosen = tgt;
-      chosen_x = r.x;
-      chosen_value = r.value;
-      reason += " (" + how + ")";
+}
+
+void MfStrategy::TargetGuard(const MfPickContext& ctx, double low_cost, MfPick* pick) const {
+  const int tgt = Target();
+  const bool guard = !SingleFidelity() && options_.target_every_cost > 0 &&
+                     low_cost >= options_.target_every_cost * cost_.Cost(values_[tgt]);
+  if (!guard && pick->fidelity >= 0) return;
+  // The target-fidelity recommendation: maximizer of the target posterior mean (x PoF), or of target log EI
+  // (x PoF) when that point was already evaluated at the target.
+  pick->reason = guard ? "guard: low-fidelity cost since the last target evaluation reached target_every_cost"
+                       : "no candidate at a lower fidelity";
+  std::shared_ptr<const acq::Acquisition> rec;
+  if (ctx.constraints.empty()) {
+    rec = std::make_shared<acq::UpperConfidenceBound>(ctx.target, 0.0);
+  } else {
+    rec = std::make_shared<acq::ConstrainedAcquisition>(
+        std::make_shared<acq::LogProbabilityOfImprovement>(ctx.target, ctx.best_target), ctx.constraints);
+  }
+  acq::OptimizerResult r = Optimize(ctx, *rec, tgt);
+  std::string how = ctx.constraints.empty() ? "posterior mean" : "probability of improvement x feasibility";
+  if (!r.found || acq::IsNearRow(r.x, (*ctx.excluded)[tgt], 1e-3)) {
+    r = Optimize(ctx, *TargetLogEi(ctx, ctx.best_target, true), tgt);
+    how = "log expected improvement (the mean maximizer was already evaluated)";
+  }
+  if (r.found) {
+    pick->fidelity = tgt;
+    pick->x = r.x;
+    pick->value = r.value;
+    pick->reason += " (" + how + ")";
+  }
+}
+
+Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector<std::shared_ptr<MfSurrogate>>* models,
+                                  std::vector<Eigen::MatrixXd>* excluded, double* low_cost) {
+  const auto t0 = Clock::now();
+  MfPickContext ctx = PickContext(data, *models, *excluded);
+  const int n = static_cast<int>(data.obj.y.size());
+  const int tgt = Target();
+  ctx.raw = RawCandidates(data, *ctx.target, seed);
+  const gp::Posterior at_obs = ctx.target->PosteriorAt(data.obj.x, gp::PosteriorOptions());
+  const double believed = at_obs.status.ok() && at_obs.mean.size() > 0 ? at_obs.mean.maxCoeff() : kNegInf;
+  ctx.best_target = std::isfinite(ctx.incumbent) ? ctx.incumbent : believed;
+  // How tightly the target observations pin the target posterior (model units): the largest posterior sd at a point
+  // observed at the target, and the target level's learned noise sd.
+  double target_sd_at_observed = 0;
+  if (at_obs.status.ok()) {
+    for (Eigen::Index i = 0; i < at_obs.variance.size(); ++i) {
+      if (data.at_target[i]) target_sd_at_observed = std::max(target_sd_at_observed, std::sqrt(std::max(0.0, at_obs.variance[i])));
     }
   }
+
+  json per = json::array();
+  std::vector<acq::OptimizerResult> results;
+  int evaluations = 0;
+  MfPick pick = ScoreFidelities(ctx, data, seed, &per, &results, &evaluations);
+  AvoidSaturation(ctx, results, &pick);
+  TargetGuard(ctx, *low_cost, &pick);
+
   Suggestion s;
   s.diagnostics = {{"strategy", "gp"}, {"mode", "multi_fidelity"}, {"phase", "model"},
                    {"acquisition", MfAcquisitionName(options_.acquisition)},
                    {"model", MfSurrogate::KindName((*models)[0]->kind())}, {"observations", n},
-                   {"pending_conditioned", data.pending_x.rows()}, {"fidelities", per}, {"reason", reason},
+                   {"pending_conditioned", data.pending_x.rows()}, {"fidelities", per}, {"reason", pick.reason},
                    {"low_fidelity_cost_since_target", *low_cost}, {"cost_model", cost_.Describe()},
-                   {"raw_candidates", raw.rows()}, {"optimizer_evaluations", evaluations},
+                   {"raw_candidates", ctx.raw.rows()}, {"optimizer_evaluations", evaluations},
                    {"target_sd_at_observed", Finite(target_sd_at_observed)},
                    {"target_noise_sd", Finite(std::sqrt(std::max(0.0, (*models)[0]->TargetModel()->NoiseVariance())))}};
-  if (comp) {
+  if (ctx.comp) {
     // One surrogate per output; target_noise_sd above is the first output's (its units).
     s.diagnostics["composite_model"] = "outputs";
     s.diagnostics["outputs"] = output_names_;
@@ -619,7 +680,7 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
   } else if (composite_objective_) {
     s.diagnostics["composite_model"] = "scalar";
   }
-  if (chosen < 0) {
+  if (pick.fidelity < 0) {
     // Every candidate taken at every fidelity (tiny discrete spaces): a fresh Sobol point at the target.
     const std::vector<double> u = ScrambledSobolPoints(encoding_.dim(), Mix(seed), 0, 1)[0];
     s.params = encoding_.space().FromUnit(u);
@@ -629,14 +690,15 @@ Suggestion MfStrategy::ModelPoint(const MfData& data, uint64_t seed, std::vector
     *low_cost = 0;
     return s;
   }
-  s.params = encoding_.Decode(chosen_x);
+  const int chosen = pick.fidelity;
+  s.params = encoding_.Decode(pick.x);
   const Eigen::VectorXd x = encoding_.Encode(s.params);
   s.fidelity = values_[chosen];
   AppendRow(&(*excluded)[chosen], x);
   *low_cost = chosen == tgt ? 0.0 : *low_cost + cost_.Cost(values_[chosen]);
   s.diagnostics["fidelity"] = values_[chosen];
   s.diagnostics["cost"] = cost_.Cost(values_[chosen]);
-  s.diagnostics["acquisition_value"] = Finite(chosen_value);
+  s.diagnostics["acquisition_value"] = Finite(pick.value);
   s.diagnostics["optimize_ms"] = Ms(t0);
   // Kriging believer: condition every model on the pick at its fidelity before the next one.
   for (auto& model : *models) {
