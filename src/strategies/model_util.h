@@ -1,4 +1,4 @@
-// Small helpers shared by the model-based strategies (gp_strategy*.cc, mf_strategy.cc).
+// Small helpers shared by the model-based strategies (gp_strategy*.cc, mf_strategy*.cc).
 #pragma once
 
 #include <chrono>
