@@ -14,10 +14,12 @@ const double kLogHAsymptoticZ = -1.0 / std::sqrt(std::numeric_limits<double>::ep
 
 double Erfcx(double x) {
   if (x < 26.0) {
-    // exp(x^2) computed as exp(hi) * exp(lo) with x^2 = hi + lo exactly (fma) to keep the relative error small.
+    // exp(x^2) computed as exp(hi) * exp(lo) with x^2 = hi + lo exactly (fma) to keep the relative error small;
+    // |lo| <= ulp(hi) / 2 < 1e-13 here, so exp(lo) = 1 + lo to double precision (lo^2 / 2 < 1e-26) -- one exp call
+    // fewer (noisy EI evaluates this per Monte Carlo sample).
     const double hi = x * x;
     const double lo = std::fma(x, x, -hi);
-    return std::exp(hi) * std::exp(lo) * std::erfc(x);
+    return std::exp(hi) * (1.0 + lo) * std::erfc(x);
   }
   // Asymptotic series erfcx(x) = 1/(x sqrt(pi)) * sum_k (-1)^k (2k-1)!! / (2x^2)^k; 6 terms suffice for x >= 26.
   const double t = 1.0 / (2.0 * x * x);
@@ -77,29 +79,40 @@ double NormalQuantile(double p) {
 
 double Log1mExp(double a) { return a > -M_LN2 ? std::log(-std::expm1(a)) : std::log1p(-std::exp(a)); }
 
-double LogH(double z) {
-  if (z > -1.0) return std::log(NormalPdf(z) + z * NormalCdf(z));
-  if (z > kLogHAsymptoticZ) {
-    // h(z) = phi(z) [1 - |z| sqrt(pi/2) erfcx(|z|/sqrt2)] for z < 0.
-    const double c2 = 0.5 * std::log(M_PI / 2.0);
-    return -0.5 * z * z - kLogSqrt2Pi + Log1mExp(std::log(Erfcx(-z / kSqrt2) * -z) + c2);
+namespace {
+
+// log h(z) and, when `derivative` is non-null, d log h / dz = Phi(z) / h(z) (h' = Phi), from one evaluation of the
+// normal functions: LogH, LogHDerivative and LogHWithDerivative all come here, so they agree bit for bit.
+double LogHImpl(double z, double* derivative) {
+  if (z > -1.0) {
+    const double cdf = NormalCdf(z), h = NormalPdf(z) + z * cdf;  // h >= h(-1) = 0.083: no underflow
+    if (derivative) *derivative = cdf / h;
+    return std::log(h);
   }
+  if (z > kLogHAsymptoticZ) {
+    // h(z) = phi(z) (1 - u), u = |z| sqrt(pi/2) erfcx(|z|/sqrt2), and Phi(z) = erfcx(|z|/sqrt2) exp(-z^2/2) / 2, so
+    // Phi / h = sqrt(pi/2) erfcx / (1 - u): one erfcx for both.
+    const double c2 = 0.5 * std::log(M_PI / 2.0);
+    const double e = Erfcx(-z / kSqrt2);
+    const double log1mu = Log1mExp(std::log(e * -z) + c2);  // log(1 - u)
+    if (derivative) *derivative = std::exp(c2 - log1mu) * e;
+    return -0.5 * z * z - kLogSqrt2Pi + log1mu;
+  }
+  if (derivative) *derivative = -z - 2.0 / z;  // the derivative of the asymptotic branch
   return -0.5 * z * z - kLogSqrt2Pi - 2.0 * std::log(-z);
 }
 
+}  // namespace
+
+double LogH(double z) { return LogHImpl(z, nullptr); }
+
 double LogHDerivative(double z) {
   double derivative = 0;
-  LogHWithDerivative(z, &derivative);
+  LogHImpl(z, &derivative);
   return derivative;
 }
 
-double LogHWithDerivative(double z, double* derivative) {
-  const double lh = LogH(z);
-  // h'(z) = Phi(z), so d log h / dz = exp(log Phi(z) - log h(z)); below kLogHAsymptoticZ the derivative of the
-  // asymptotic branch.
-  *derivative = z <= kLogHAsymptoticZ ? -z - 2.0 / z : std::exp(LogNormalCdf(z) - lh);
-  return lh;
-}
+double LogHWithDerivative(double z, double* derivative) { return LogHImpl(z, derivative); }
 
 double LogEiOfNormal(double mean, double variance, double best, double* d_mean, double* d_variance) {
   const double s = std::sqrt(variance), z = (mean - best) / s;
