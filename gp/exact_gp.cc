@@ -279,11 +279,9 @@ Posterior ExactGp::Predict(const Eigen::MatrixXd& xq, const PosteriorOptions& op
     if (!post.mean.allFinite() || !post.variance.allFinite()) post.status = GpNumerical("posterior is not finite");
     return post;
   }
-  Eigen::MatrixXd v = kernel_->Compute(x_, xq);  // n x m = ks'
-  post.mean.noalias() = v.transpose() * alpha_;
+  Eigen::MatrixXd v;  // L^-1 ks'
+  Moments(xq, &post.mean, &post.variance, &v);
   if (basis_.size() != 0) post.mean += (*hq) * beta_;
-  l.solveInPlace(v);  // L^-1 ks'
-  post.variance = (kernel_->Diagonal(xq) - v.colwise().squaredNorm().transpose()).cwiseMax(0.0);
   if (options.full_covariance) {
     post.covariance = kernel_->Compute(xq, xq);
     post.covariance.noalias() -= v.transpose() * v;
@@ -304,12 +302,9 @@ Posterior ExactGp::Predict(const Eigen::MatrixXd& xq, const PosteriorOptions& op
     }
     if (fill_cov) post.covariance_gradient.reserve(m);
     for (Eigen::Index a = 0; a < rows; ++a) {
-      const Eigen::RowVectorXd xa = xq.row(a);
-      const Eigen::MatrixXd g = kernel_->InputGradient(xa, x_);  // d x n
-      post.mean_gradient.row(a) = (g * alpha_).transpose();
-      post.variance_gradient.row(a) = (kernel_->DiagonalInputGradient(xa) - 2.0 * g * u.col(a)).transpose();
+      const Eigen::MatrixXd g = PointGradients(xq, u, a, &post.mean_gradient, &post.variance_gradient);  // d x n
       if (fill_cov) {
-        Eigen::MatrixXd cg = kernel_->InputGradient(xa, xq);  // d x m
+        Eigen::MatrixXd cg = kernel_->InputGradient(xq.row(a), xq);  // d x m
         cg.noalias() -= g * u;
         cg.col(a) = post.variance_gradient.row(a).transpose();
         post.covariance_gradient.push_back(std::move(cg));
@@ -321,6 +316,23 @@ Posterior ExactGp::Predict(const Eigen::MatrixXd& xq, const PosteriorOptions& op
   }
   if (!post.mean.allFinite() || !post.variance.allFinite()) post.status = GpNumerical("posterior is not finite");
   return post;
+}
+
+void ExactGp::Moments(const Eigen::MatrixXd& xq, Eigen::VectorXd* mean, Eigen::VectorXd* variance,
+                      Eigen::MatrixXd* whitened) const {
+  *whitened = kernel_->Compute(x_, xq);  // n x m = ks'
+  mean->noalias() = whitened->transpose() * alpha_;
+  chol_.triangularView<Eigen::Lower>().solveInPlace(*whitened);  // L^-1 ks'
+  *variance = (kernel_->Diagonal(xq) - whitened->colwise().squaredNorm().transpose()).cwiseMax(0.0);
+}
+
+Eigen::MatrixXd ExactGp::PointGradients(const Eigen::MatrixXd& xq, const Eigen::MatrixXd& u, Eigen::Index a,
+                                        Eigen::MatrixXd* mean_gradient, Eigen::MatrixXd* variance_gradient) const {
+  const Eigen::RowVectorXd xa = xq.row(a);
+  Eigen::MatrixXd g = kernel_->InputGradient(xa, x_);  // d x n
+  mean_gradient->row(a) = (g * alpha_).transpose();
+  variance_gradient->row(a) = (kernel_->DiagonalInputGradient(xa) - 2.0 * g * u.col(a)).transpose();
+  return g;
 }
 
 GpStatus ExactGp::PrepareCross(const Eigen::MatrixXd& b, CrossBasis* out) const {
@@ -355,10 +367,8 @@ CrossMoments ExactGp::PredictCross(const Eigen::MatrixXd& xq, const CrossBasis& 
     return out;
   }
   const Eigen::Index m = xq.rows(), d = xq.cols(), nb = basis.points.rows();
-  Eigen::MatrixXd v = kernel_->Compute(x_, xq);  // n x m = ks'
-  out.mean.noalias() = v.transpose() * alpha_;
-  chol_.triangularView<Eigen::Lower>().solveInPlace(v);  // L^-1 ks'
-  out.variance = (kernel_->Diagonal(xq) - v.colwise().squaredNorm().transpose()).cwiseMax(0.0);
+  Eigen::MatrixXd v;  // L^-1 ks'
+  Moments(xq, &out.mean, &out.variance, &v);
   out.cross = kernel_->Compute(xq, basis.points);  // m x b
   out.cross.noalias() -= v.transpose() * basis.whitened;
   if (gradients) {
@@ -367,11 +377,8 @@ CrossMoments ExactGp::PredictCross(const Eigen::MatrixXd& xq, const CrossBasis& 
     out.variance_gradient.resize(m, d);
     out.cross_gradient.reserve(m);
     for (Eigen::Index a = 0; a < m; ++a) {
-      const Eigen::RowVectorXd xa = xq.row(a);
-      const Eigen::MatrixXd g = kernel_->InputGradient(xa, x_);  // d x n
-      out.mean_gradient.row(a) = (g * alpha_).transpose();
-      out.variance_gradient.row(a) = (kernel_->DiagonalInputGradient(xa) - 2.0 * g * u.col(a)).transpose();
-      Eigen::MatrixXd cg = kernel_->InputGradient(xa, basis.points);  // d x b
+      const Eigen::MatrixXd g = PointGradients(xq, u, a, &out.mean_gradient, &out.variance_gradient);  // d x n
+      Eigen::MatrixXd cg = kernel_->InputGradient(xq.row(a), basis.points);  // d x b
       cg.noalias() -= g * basis.weights;
       out.cross_gradient.push_back(std::move(cg));
     }

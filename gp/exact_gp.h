@@ -166,6 +166,14 @@ class ExactGp {
   GpStatus Extend(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& known_noise,
                   const Eigen::MatrixXd* h);
   void SolveWeights();  // beta_, alpha_, quad_ from chol_
+  // What Predict (unblocked) and PredictCross share: the posterior mean of xq without the basis term, the marginal
+  // variance, and *whitened = L^-1 k(X, xq) (n x m), from which their covariance terms go on.
+  void Moments(const Eigen::MatrixXd& xq, Eigen::VectorXd* mean, Eigen::VectorXd* variance,
+               Eigen::MatrixXd* whitened) const;
+  // Row a's input gradients of the mean and of the marginal variance, given u = K^-1 k(X, xq) (n x m); returns
+  // d k(x_a, X) / d x_a (d x n), from which the callers' covariance gradients go on.
+  Eigen::MatrixXd PointGradients(const Eigen::MatrixXd& xq, const Eigen::MatrixXd& u, Eigen::Index a,
+                                 Eigen::MatrixXd* mean_gradient, Eigen::MatrixXd* variance_gradient) const;
 
   std::unique_ptr<Kernel> kernel_;
   ExactGpOptions options_;
