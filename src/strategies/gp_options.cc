@@ -96,7 +96,7 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
                                              "local_candidates", "trust_region", "trust_region_length",
                                              "trust_region_failure_tolerance", "trust_region_max_length",
                                              "trust_region_restart_length",
-                                             "trust_region_restart_side", "trust_region_exclusion",
+                                             "trust_region_restart_side", "trust_region_exclusion", "trust_region_segment_penalty",
                                              "trust_region_resume_side", "trust_region_behind_progress", "kernel",
                                              "kernel_structure", "local_model", "local_model_kernel",
                                              "local_model_structure",
@@ -140,6 +140,7 @@ StatusOr<GpStrategyOptions> ParseGpStrategyOptions(const StudyConfig& config) {
   RETURN_IF_ERROR(r.Number("trust_region_restart_length", &o.trust_region_restart_length));
   RETURN_IF_ERROR(r.Number("trust_region_restart_side", &o.trust_region_restart_side));
   RETURN_IF_ERROR(r.Number("trust_region_exclusion", &o.trust_region_exclusion));
+  RETURN_IF_ERROR(r.Bool("trust_region_segment_penalty", &o.trust_region_segment_penalty));
   RETURN_IF_ERROR(r.Number("trust_region_resume_side", &o.trust_region_resume_side));
   RETURN_IF_ERROR(r.Number("trust_region_behind_progress", &o.trust_region_behind_progress));
   RETURN_IF_ERROR(r.Number("auto_noise_ratio", &o.auto_noise_ratio));

@@ -84,6 +84,11 @@ struct GpStrategyOptions {
   double trust_region_restart_length = -1;
   double trust_region_restart_side = 0.2;
   double trust_region_exclusion = 1.0;
+  // Whether restarted and resumed segments also carry the spent-region penalty in their acquisition (true: the
+  // behaviour before session 11). The exclusion radius always decides where a restarted segment's seed may lie and
+  // penalizes the explore picks (a restart with no seed); inside a segment's box the penalty cost precision without
+  // rescuing more runs (docs/bo.md "The spent-region penalty", Hartmann-6 over 200 seeds).
+  bool trust_region_segment_penalty = false;
   // Resuming (gp_trust_region.h, docs/bo.md step 5c): a restarted segment that is spent without having beaten the
   // global best is followed by a segment that refines the global incumbent's region again at this side (spent at its
   // third halving), then the restarts go on. -1 = auto: half trust_region_restart_length (where the incumbent's

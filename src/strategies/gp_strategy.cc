@@ -91,7 +91,9 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     } else {
       acquisition = MakeAcquisition(data, *models, raw, region, seed);
     }
-    if (region.spent_centres.rows() > 0 && options_.trust_region_exclusion > 0 && acquisition->log_scale()) {
+    // The spent regions' penalty: on explore picks (no seed, the whole domain), and in segments only on request.
+    if (region.spent_centres.rows() > 0 && options_.trust_region_exclusion > 0 && acquisition->log_scale() &&
+        (region.explore || options_.trust_region_segment_penalty)) {
       acquisition = std::make_shared<acq::RegionPenalty>(acquisition, region.spent_centres, ExclusionRadii());
     }
     if (failure_model_ && acquisition->log_scale()) {

@@ -746,6 +746,7 @@ TEST(GpStrategyTest, QualityOptionsAreValidated) {
   EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_restart_side", 0.05}})), "strategy.trust_region_restart_side");
   EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_exclusion", -1}})), "strategy.trust_region_exclusion");
   EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_exclusion", "wide"}})), "strategy.trust_region_exclusion");
+  EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_segment_penalty", 1}})), "strategy.trust_region_segment_penalty");
   EXPECT_TRUE(ValidateStrategy(BraninConfig("gp", {{"trust_region_restart_length", 0}})).ok());
   EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_max_length", 0.5}})), "strategy.trust_region_max_length");
   EXPECT_EQ(field(BraninConfig("gp", {{"trust_region_max_length", 2}})), "strategy.trust_region_max_length");
@@ -1014,7 +1015,8 @@ TEST(GpStrategyTest, TrustRegionRestartStartsAtTheBestPointOutsideTheSpentRegion
     if (d["phase"] == "model" && d["trust_region"]["restarts"].get<int>() >= 1) {
       const nlohmann::json& tr = d["trust_region"];
       EXPECT_GE(tr["spent_regions"].get<int>(), 1) << d.dump();
-      EXPECT_NE(d["acquisition"].get<std::string>().find("region_penalty"), std::string::npos) << d.dump();
+      // The seed is outside the spent region; inside the segment's box there is no penalty by default (session 11).
+      EXPECT_EQ(d["acquisition"].get<std::string>().find("region_penalty"), std::string::npos) << d.dump();
       ASSERT_FALSE(tr["seed_trial"].is_null()) << d.dump();  // Branin's data has points outside one basin
       const Trial& seed = loop.trials()[tr["seed_trial"].get<int64_t>()];
       // The seed is not the global incumbent (that one is the spent region's centre) ...
@@ -1039,6 +1041,31 @@ TEST(GpStrategyTest, TrustRegionRestartStartsAtTheBestPointOutsideTheSpentRegion
     loop.Tell(t.number, Branin(t.params));
   }
   EXPECT_TRUE(checked) << "no restart within 40 asks";
+}
+
+// The spent-region penalty inside restarted segments: off by default since session 11 (docs/bo.md), back with
+// trust_region_segment_penalty. The same study and told values: only the acquisition of the restarted picks
+// differs.
+TEST(GpStrategyTest, SegmentPenaltyIsOptIn) {
+  for (bool penalty : {false, true}) {
+    const StudyConfig config = FastRestartConfig(3, {{"trust_region_segment_penalty", penalty}});
+    Loop loop = MakeLoop(config);
+    int restarted = 0;
+    for (int round = 0; round < 40 && restarted < 3; ++round) {
+      StatusOr<std::vector<int64_t>> asked = loop.Ask(1);
+      ASSERT_TRUE(asked.ok()) << asked.status().message();
+      const Trial t = loop.trials()[(*asked)[0]];
+      const nlohmann::json d = nlohmann::json::parse(t.diagnostics_json);
+      const nlohmann::json tr = d.value("trust_region", nlohmann::json::object());
+      if (d["phase"] == "model" && tr.value("restarts", 0) >= 1 && !tr.value("explore", false)) {
+        const bool has = d["acquisition"].get<std::string>().find("region_penalty") != std::string::npos;
+        EXPECT_EQ(has, penalty) << d.dump();
+        ++restarted;
+      }
+      loop.Tell(t.number, Branin(t.params));
+    }
+    EXPECT_GT(restarted, 0) << "no restarted segment within 40 asks (penalty " << penalty << ")";
+  }
 }
 
 TEST(GpStrategyTest, TrustRegionResumesAtTheGlobalIncumbentAfterAFruitlessRestart) {
@@ -1068,7 +1095,7 @@ TEST(GpStrategyTest, TrustRegionResumesAtTheGlobalIncumbentAfterAFruitlessRestar
       const std::vector<double> x = BraninUnit(t.params);
       for (int j = 0; j < 2; ++j) EXPECT_LE(std::abs(x[j] - centre[j]), 0.1 + 1e-9) << d.dump();
       EXPECT_EQ(tr["spent_regions"].get<int>(), tr["restarts"].get<int>() - 1) << d.dump();
-      EXPECT_NE(d["acquisition"].get<std::string>().find("region_penalty"), std::string::npos) << d.dump();
+      EXPECT_EQ(d["acquisition"].get<std::string>().find("region_penalty"), std::string::npos) << d.dump();
       // Replayed from the trials: a restarted daemon resumes the same segment.
       loop.Tell(t.number, Branin(t.params) + 50);
       const nlohmann::json d2 = DiagnosticsAfterRestart(&loop, config);
