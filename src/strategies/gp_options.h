@@ -77,8 +77,9 @@ struct GpStrategyOptions {
   int trust_region_failure_tolerance = 0;  // failures in a row that halve the side; 0 = TuRBO's max(4, d)
   // Restarts (docs/bo.md): when the side falls below trust_region_restart_length the region is spent and a new one
   // starts at the best observed point outside every spent region (side trust_region_restart_side, its own best as
-  // the incumbent, spent regions excluded from the acquisition by a soft ball of trust_region_exclusion
-  // lengthscales). 0 = no restarts (the side is reset below 0.5^7 and stays at the global incumbent); -1 = auto:
+  // the incumbent; "outside" = beyond a soft ball of trust_region_exclusion lengthscales around each spent centre,
+  // which also penalizes explore picks, and segment picks with trust_region_segment_penalty). 0 = no restarts (the
+  // side is reset below 0.5^7 and stays at the global incumbent); -1 = auto:
   // 0.1 for the incumbent-based acquisitions (log_ei, ei, pi, ucb, nei, config), off for kg, mes and ts, which
   // neither use the segment's incumbent nor (kg aside) take the exclusion, and lost precision with restarts.
   double trust_region_restart_length = -1;

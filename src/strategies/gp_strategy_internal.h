@@ -64,8 +64,9 @@ struct StudyData {
 
 // Where one pick searches (GpStrategy::TrustRegionBox): the box of the continuous columns (empty: the whole
 // domain), and after a trust-region restart the segment's centre row (its log-EI incumbent; -1: the global incumbent
-// leads), the spent regions' centres (excluded from the acquisition) and whether the pick explores because the new
-// segment has nothing to start from (EI over the median observed value).
+// leads), the spent regions' centres (penalized in explore picks, and in segments with trust_region_segment_penalty)
+// and whether the pick explores because the new segment has nothing to start from (EI over the median observed
+// value).
 struct SearchRegion {
   Eigen::VectorXd lower, upper;
   int box_centre_row = -1;  // the observation the box is centred on (with a box)

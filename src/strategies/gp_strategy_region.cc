@@ -53,7 +53,7 @@ SearchRegion GpStrategy::TrustRegionBox(const StudyData& data, json* state) cons
     best = tr.incumbent;
   } else if (tro.restart_length > 0 && tr.restarts > 0) {
     // A restarted region: centred at the best point of its segment, or at its seed (the best point outside the
-    // spent regions) while that is better; the spent regions' centres are excluded from the acquisition.
+    // spent regions) while that is better; the spent regions' centres are listed for the penalty (gp_strategy.cc).
     region.spent_centres.resize(0, d);
     for (int i : tr.spent_best) AppendRow(&region.spent_centres, data.x.row(i).transpose());
     int centre = -1;

@@ -9,9 +9,10 @@
 // a row halve it. Restarts: with `restart_length` > 0 (the gp strategy's default), a side below it means the region
 // is spent -- a new *segment* begins with the next observation, with side `segment_length_init`, successes counted
 // against the segment's own best; the caller centres the new region at the segment's best point, or before it has
-// one at a seed (gp strategy: the best observed point outside every spent region) and excludes the spent regions'
-// centres from the acquisition (acquisition/penalty.h). This is TuRBO's restart, except that the GP keeps all the
-// data and the restart starts from the data's next-best basin instead of a fresh design (docs/bo.md). Without
+// one at a seed (gp strategy: the best observed point outside every spent region; its explore picks, and on request
+// its segment picks, penalize the spent regions' centres, acquisition/penalty.h). This is TuRBO's restart, except
+// that the GP keeps all the data and the restart starts from the data's next-best basin instead of a fresh design
+// (docs/bo.md). Without
 // `restart_length` the legacy rule applies: below `length_min` the side is reset to `length_init` around the global
 // incumbent. Lengths are in unit-cube coordinates: the region is the box of side `length` (per coordinate, clipped
 // to [0, 1]) centred at the incumbent (or segment centre).
