@@ -91,9 +91,7 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     } else {
       acquisition = MakeAcquisition(data, *models, raw, region, seed);
     }
-    // The spent regions' penalty: on explore picks (no seed, the whole domain), and in segments only on request.
-    if (region.spent_centres.rows() > 0 && options_.trust_region_exclusion > 0 && acquisition->log_scale() &&
-        (region.explore || options_.trust_region_segment_penalty)) {
+    if (region.penalize_spent && region.spent_centres.rows() > 0 && acquisition->log_scale()) {
       acquisition = std::make_shared<acq::RegionPenalty>(acquisition, region.spent_centres, ExclusionRadii());
     }
     if (failure_model_ && acquisition->log_scale()) {

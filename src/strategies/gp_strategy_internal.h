@@ -73,6 +73,9 @@ struct SearchRegion {
   double length = 0;        // the box's side (with a box)
   int centre_row = -1;
   Eigen::MatrixXd spent_centres;
+  // Whether the acquisition carries the soft-ball penalty of spent_centres: explore picks always, segment picks with
+  // trust_region_segment_penalty (both only with trust_region_exclusion > 0).
+  bool penalize_spent = false;
   bool explore = false;
   json diag;  // null without a trust region
 };

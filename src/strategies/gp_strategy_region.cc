@@ -40,12 +40,17 @@ SearchRegion GpStrategy::TrustRegionBox(const StudyData& data, json* state) cons
   const TrustRegionState tr = ReplayTrustRegion(y, options_.InitialTrials(d), d, tro);
   json& diag = region.diag;
   diag = {{"length", tr.length}, {"successes", tr.successes}, {"failures", tr.failures}, {"restarts", tr.restarts}};
+  // Which picks carry the spent regions' penalty (SearchRegion::penalize_spent): explore picks, and segment picks
+  // on request.
+  const bool exclusion = options_.trust_region_exclusion > 0;
+  const bool segment_penalty = exclusion && options_.trust_region_segment_penalty;
   if (tro.restart_length > 0 && tr.resumed && tr.incumbent >= 0 && tr.incumbent < observed) {
-    // A resumed segment: the global incumbent's region again, the other spent regions still excluded.
+    // A resumed segment: the global incumbent's region again, the other spent regions still listed.
     region.spent_centres.resize(0, d);
     for (int i : tr.spent_best) {
       if (i != tr.incumbent) AppendRow(&region.spent_centres, data.x.row(i).transpose());
     }
+    region.penalize_spent = segment_penalty;
     diag["segment_start"] = tr.segment_start;
     diag["spent_regions"] = region.spent_centres.rows();
     diag["resumed"] = true;
@@ -53,9 +58,10 @@ SearchRegion GpStrategy::TrustRegionBox(const StudyData& data, json* state) cons
     best = tr.incumbent;
   } else if (tro.restart_length > 0 && tr.restarts > 0) {
     // A restarted region: centred at the best point of its segment, or at its seed (the best point outside the
-    // spent regions) while that is better; the spent regions' centres are listed for the penalty (gp_strategy.cc).
+    // spent regions) while that is better; the spent regions' centres are listed for the seed and the penalty.
     region.spent_centres.resize(0, d);
     for (int i : tr.spent_best) AppendRow(&region.spent_centres, data.x.row(i).transpose());
+    region.penalize_spent = segment_penalty;
     int centre = -1;
     for (int i = std::min(tr.segment_start, observed); i < observed; ++i) {
       if (std::isfinite(y[i]) && (centre < 0 || y[i] > y[centre])) centre = i;
@@ -67,6 +73,7 @@ SearchRegion GpStrategy::TrustRegionBox(const StudyData& data, json* state) cons
     diag["seed_trial"] = seed >= 0 ? json(data.trials[seed]->number) : json(nullptr);
     if (centre < 0) {  // nothing to centre on: this pick explores the whole domain
       region.explore = true;
+      region.penalize_spent = exclusion;  // the whole domain: keep the search out of the spent basins
       diag["explore"] = true;
       return region;
     }
