@@ -27,6 +27,33 @@ double LogPofTerm(const ConstraintModel& c, double mean, double variance, double
 
 }  // namespace
 
+double ApplyLogFactor(bool log_scale, double base, double floor, double log_factor,
+                      const Eigen::VectorXd* log_factor_grad, Eigen::VectorXd* grad) {
+  if (log_scale) {
+    if (!std::isfinite(log_factor)) {
+      if (grad) grad->setZero();
+      return -std::numeric_limits<double>::infinity();
+    }
+    if (grad && log_factor_grad) {
+      *grad += *log_factor_grad;
+      if (!grad->allFinite()) grad->setZero();
+    }
+    return base + log_factor;
+  }
+  const double excess = base - floor;
+  if (!(excess > 0) || !std::isfinite(log_factor)) {  // at or below the floor, or factored out entirely
+    if (grad) grad->setZero();
+    return 0.0;
+  }
+  const double factor = std::exp(log_factor);
+  if (grad && log_factor_grad) {
+    // d/dx (a - floor) f = f (a' + (a - floor) (log f)')
+    *grad = factor * (*grad + excess * *log_factor_grad);
+    if (!grad->allFinite()) grad->setZero();
+  }
+  return excess * factor;
+}
+
 Eigen::VectorXd Acquisition::EvaluateMany(const Eigen::MatrixXd& x) const {
   Eigen::VectorXd out(x.rows());
   for (Eigen::Index i = 0; i < x.rows(); ++i) out[i] = Evaluate(x.row(i).transpose(), nullptr);

@@ -33,11 +33,23 @@ class Acquisition {
   virtual std::string name() const = 0;
   // True when values are logs of a positive utility (they can be summed with log PoF terms).
   virtual bool log_scale() const = 0;
+  // Linear-scale acquisitions only: true when values are never negative (EI, KG, MES), so a probability can be
+  // multiplied into them as they are (ApplyLogFactor); UCB and CONFIG are signed.
+  virtual bool nonnegative() const { return false; }
   virtual bool has_gradient() const { return true; }
   virtual double Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const = 0;
   // Values at the rows of x (m x d), no gradients. The default loops over Evaluate.
   virtual Eigen::VectorXd EvaluateMany(const Eigen::MatrixXd& x) const;
 };
+
+// A factor f(x) = exp(log_factor) in (0, 1] (a probability, a penalty) applied to a base acquisition's value: added
+// on the log scale (log a + log f); on the linear scale multiplied into the base's excess over `floor`,
+// max(0, a - floor) f -- the expected utility when the factored-out outcome scores `floor` (0 for a nonnegative
+// acquisition such as EI; for UCB the caller's worst value). grad (in/out): the base's gradient in, the result's
+// out; log_factor_grad: the factor's log-gradient (ignored when grad is null). A -inf log factor gives -inf (log
+// scale) or 0 (linear scale) with a zero gradient.
+double ApplyLogFactor(bool log_scale, double base, double floor, double log_factor,
+                      const Eigen::VectorXd* log_factor_grad, Eigen::VectorXd* grad);
 
 // Marginal-posterior acquisitions share the chain rule from (mu, var) to x.
 class MarginalAcquisition : public Acquisition {
@@ -77,6 +89,7 @@ class ExpectedImprovement : public MarginalAcquisition {
   ExpectedImprovement(std::shared_ptr<const Model> model, double best) : MarginalAcquisition(model), best_(best) {}
   std::string name() const override { return "ei"; }
   bool log_scale() const override { return false; }
+  bool nonnegative() const override { return true; }
 
  protected:
   double FromMoments(double mu, double var, double* d_mu, double* d_var) const override;

@@ -8,14 +8,10 @@ double WithSuccessProbability::Evaluate(const Eigen::VectorXd& x, Eigen::VectorX
   gp::ClassifierPrediction p;
   if (!classifier_->PredictAt(x, grad != nullptr, &p)) {
     if (grad) grad->setZero(x.size());
-    return -std::numeric_limits<double>::infinity();
+    return base_->log_scale() ? -std::numeric_limits<double>::infinity() : 0.0;
   }
   const double base = base_->Evaluate(x, grad);
-  if (grad) {
-    *grad += p.log_probability_gradient;
-    if (!grad->allFinite()) grad->setZero();
-  }
-  return base + p.log_probability;
+  return ApplyLogFactor(base_->log_scale(), base, floor_, p.log_probability, &p.log_probability_gradient, grad);
 }
 
 }  // namespace bayesd::acquisition

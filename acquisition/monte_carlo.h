@@ -83,6 +83,7 @@ class KnowledgeGradient : public Acquisition {
   KnowledgeGradient(std::shared_ptr<const Model> model, Eigen::MatrixXd discretization, int num_quadrature = 64);
   std::string name() const override { return "kg"; }
   bool log_scale() const override { return false; }
+  bool nonnegative() const override { return true; }
   double Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const override;
 
  private:
@@ -103,6 +104,7 @@ class MaxValueEntropySearch : public Acquisition {
                         int num_max_samples = 16);
   std::string name() const override { return "mes"; }
   bool log_scale() const override { return false; }
+  bool nonnegative() const override { return true; }
   double Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const override;
   const Eigen::VectorXd& max_samples() const { return y_star_; }
 

@@ -5,8 +5,9 @@
 
 namespace bayesd::acquisition {
 
-RegionPenalty::RegionPenalty(std::shared_ptr<const Acquisition> base, Eigen::MatrixXd centres, Eigen::VectorXd radii)
-    : base_(std::move(base)), centres_(std::move(centres)), inv_r2_(radii.size()) {
+RegionPenalty::RegionPenalty(std::shared_ptr<const Acquisition> base, Eigen::MatrixXd centres, Eigen::VectorXd radii,
+                             double floor)
+    : base_(std::move(base)), centres_(std::move(centres)), inv_r2_(radii.size()), floor_(floor) {
   for (Eigen::Index j = 0; j < radii.size(); ++j) {
     inv_r2_[j] = std::isfinite(radii[j]) && radii[j] > 0 ? 1.0 / (radii[j] * radii[j]) : 0.0;
   }
@@ -32,21 +33,20 @@ double RegionPenalty::LogPenalty(const Eigen::VectorXd& x, Eigen::VectorXd* grad
 double RegionPenalty::Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const {
   Eigen::VectorXd g;
   const double penalty = LogPenalty(x, grad ? &g : nullptr);
-  if (!std::isfinite(penalty)) {
+  if (!std::isfinite(penalty)) {  // at a centre: excluded, without evaluating the base
     if (grad) grad->setZero(x.size());
-    return penalty;
+    return base_->log_scale() ? penalty : 0.0;
   }
   const double base = base_->Evaluate(x, grad);
-  if (grad) {
-    *grad += g;
-    if (!grad->allFinite()) grad->setZero();
-  }
-  return base + penalty;
+  return ApplyLogFactor(base_->log_scale(), base, floor_, penalty, &g, grad);
 }
 
 Eigen::VectorXd RegionPenalty::EvaluateMany(const Eigen::MatrixXd& x) const {
   Eigen::VectorXd v = base_->EvaluateMany(x);
-  for (Eigen::Index i = 0; i < x.rows(); ++i) v[i] += LogPenalty(x.row(i).transpose(), nullptr);
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    const double penalty = LogPenalty(x.row(i).transpose(), nullptr);
+    v[i] = ApplyLogFactor(base_->log_scale(), v[i], floor_, penalty, nullptr, nullptr);
+  }
   return v;
 }
 

@@ -1,4 +1,5 @@
-// Exclusion of spent regions from a log-scale acquisition: log a(x) + sum_k log(1 - exp(-q_k(x) / 2)), q_k(x) =
+// Exclusion of spent regions from an acquisition: log a(x) + sum_k log(1 - exp(-q_k(x) / 2)) on the log scale (on
+// the linear scale the product of the factors multiplies max(0, a(x) - floor), ApplyLogFactor), q_k(x) =
 // sum_j ((x_j - c_kj) / r_j)^2, for the centres c_k of regions already searched out. Each factor is 0 at a centre,
 // 1 - e^-1/2 = 0.39 one radius away and > 0.86 beyond two radii: a soft ball around each spent optimum, in the
 // spirit of local penalization (Gonzalez et al. 2016, "Batch Bayesian optimization via local penalization"), where
@@ -23,10 +24,12 @@ namespace bayesd::acquisition {
 
 class RegionPenalty : public Acquisition {
  public:
-  // base must be log_scale(); centres: k x d; radii: d.
-  RegionPenalty(std::shared_ptr<const Acquisition> base, Eigen::MatrixXd centres, Eigen::VectorXd radii);
-  std::string name() const override { return base_->name() + "+region_penalty"; }
-  bool log_scale() const override { return true; }
+  // centres: k x d; radii: d; floor: see ApplyLogFactor (linear-scale bases only).
+  RegionPenalty(std::shared_ptr<const Acquisition> base, Eigen::MatrixXd centres, Eigen::VectorXd radii,
+                double floor = 0);
+  std::string name() const override { return base_->name() + (base_->log_scale() ? "+" : "*") + "region_penalty"; }
+  bool log_scale() const override { return base_->log_scale(); }
+  bool nonnegative() const override { return !base_->log_scale(); }
   bool has_gradient() const override { return base_->has_gradient(); }
   double Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const override;
   Eigen::VectorXd EvaluateMany(const Eigen::MatrixXd& x) const override;
@@ -37,6 +40,7 @@ class RegionPenalty : public Acquisition {
   std::shared_ptr<const Acquisition> base_;
   Eigen::MatrixXd centres_;
   Eigen::VectorXd inv_r2_;  // 1 / r_j^2, 0 for ignored columns
+  double floor_;
 };
 
 }  // namespace bayesd::acquisition

@@ -91,12 +91,7 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     } else {
       acquisition = MakeAcquisition(data, *models, raw, region, seed);
     }
-    if (region.penalize_spent && region.spent_centres.rows() > 0 && acquisition->log_scale()) {
-      acquisition = std::make_shared<acq::RegionPenalty>(acquisition, region.spent_centres, ExclusionRadii());
-    }
-    if (failure_model_ && acquisition->log_scale()) {
-      acquisition = std::make_shared<acq::WithSuccessProbability>(acquisition, failure_model_);
-    }
+    acquisition = WithFactors(std::move(acquisition), data, region, &s.diagnostics);
     acq::OptimizationDomain domain{encoding_.spec(), [this](const Eigen::VectorXd& r) { return encoding_.Snap(r); },
                                    *excluded};
     acq::OptimizerOptions oo;

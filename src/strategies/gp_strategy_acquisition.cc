@@ -10,8 +10,10 @@
 
 #include "acquisition/acquisition.h"
 #include "acquisition/composite.h"
+#include "acquisition/failure.h"
 #include "acquisition/monte_carlo.h"
 #include "acquisition/normal.h"
+#include "acquisition/penalty.h"
 #include "src/strategies/baseline_strategies.h"
 #include "src/strategies/gp_local_model.h"
 #include "src/strategies/gp_strategy_internal.h"
@@ -23,6 +25,7 @@ constexpr int kMaxBaseline = 16;        // nei baseline / kg discretization: bes
 // Composite EI smoothing temperature, relative to the spread of the observed composite values: small enough that
 // the smoothed EI equals EI wherever some sample improves (error <= tau log 2), finite where none does.
 constexpr double kCompositeTauRelative = 1e-6;
+constexpr int kFloorRows = 64;  // a signed acquisition's floor: its lowest value at this many worst observations
 
 }  // namespace
 
@@ -100,6 +103,50 @@ std::shared_ptr<const acq::Acquisition> GpStrategy::MakeAcquisition(
   }
   if (constraints.empty()) return base;
   return std::make_shared<acq::ConstrainedAcquisition>(base, constraints);
+}
+
+std::shared_ptr<const acq::Acquisition> GpStrategy::WithFactors(std::shared_ptr<const acq::Acquisition> acquisition,
+                                                               const StudyData& data, const SearchRegion& region,
+                                                               json* diag) const {
+  if (!acquisition) return acquisition;
+  // The floor: 0 for the nonnegative linear-scale acquisitions (EI, KG, MES); for a signed one (UCB, CONFIG) its
+  // lowest value at the observed points (the kFloorRows worst by objective), so a penalized or likely failing point
+  // is worth what the worst observation is.
+  const bool factored = (region.penalize_spent && region.spent_centres.rows() > 0) || failure_model_;
+  double floor = 0;
+  if (factored && !acquisition->log_scale() && !acquisition->nonnegative()) {
+    std::vector<Eigen::Index> order(data.x.rows());
+    std::iota(order.begin(), order.end(), 0);
+    auto worse = [&](Eigen::Index a, Eigen::Index b) {
+      const double ya = std::isfinite(data.y[a]) ? data.y[a] : -std::numeric_limits<double>::infinity();
+      const double yb = std::isfinite(data.y[b]) ? data.y[b] : -std::numeric_limits<double>::infinity();
+      return ya < yb;
+    };
+    const Eigen::Index k = std::min<Eigen::Index>(kFloorRows, data.x.rows());
+    std::partial_sort(order.begin(), order.begin() + k, order.end(), worse);
+    Eigen::MatrixXd rows(k, data.x.cols());
+    for (Eigen::Index i = 0; i < k; ++i) rows.row(i) = data.x.row(order[i]);
+    const Eigen::VectorXd at_observed = acquisition->EvaluateMany(rows);
+    floor = std::numeric_limits<double>::infinity();
+    for (double v : at_observed) {
+      if (std::isfinite(v)) floor = std::min(floor, v);
+    }
+    if (std::isfinite(floor)) {
+      (*diag)["acquisition_floor"] = floor;
+    } else {  // no observed value to anchor the floor: the factors are left out
+      (*diag)["acquisition_factors"] = "not applied: no finite acquisition value at the observed points";
+    }
+  }
+  if (std::isfinite(floor)) {
+    if (region.penalize_spent && region.spent_centres.rows() > 0) {
+      acquisition = std::make_shared<acq::RegionPenalty>(acquisition, region.spent_centres, ExclusionRadii(), floor);
+      floor = 0;  // the penalized linear-scale acquisition is nonnegative
+    }
+    if (failure_model_) {
+      acquisition = std::make_shared<acq::WithSuccessProbability>(acquisition, failure_model_, floor);
+    }
+  }
+  return acquisition;
 }
 
 bool GpStrategy::AnyFeasible(const StudyData& data) const {

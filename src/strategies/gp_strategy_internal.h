@@ -136,6 +136,12 @@ class GpStrategy : public Strategy {
                                                           const Eigen::MatrixXd& raw, const SearchRegion& region,
                                                           uint64_t seed,
                                                           std::optional<double> incumbent = std::nullopt) const;
+  // The acquisition with the pick's factors: the spent-region penalty (region.penalize_spent) and P(not failed)
+  // (failure_model_) -- added on the log scale, multiplied into a linear-scale acquisition's excess over a floor
+  // (acq::ApplyLogFactor). The floor and why factors were left out go into *diag.
+  std::shared_ptr<const acq::Acquisition> WithFactors(std::shared_ptr<const acq::Acquisition> acquisition,
+                                                      const StudyData& data, const SearchRegion& region,
+                                                      json* diag) const;
   // Step 5d (option local_model): the objective model for this pick's acquisition fitted to the region's
   // neighbourhood, or null (no box, too few points, failed fit). Fitted once per Suggest call and appended to
   // *models (after the outcome models) so the kriging believer conditions it on the batch's earlier picks.

@@ -254,6 +254,21 @@ INSTANTIATE_TEST_SUITE_P(
                        centres << 0.3, 0.6, 0.2, 0.9, 0.1, 0.5;
                        return std::make_shared<RegionPenalty>(std::make_shared<LogExpectedImprovement>(m, 0.5),
                                                               centres, Eigen::Vector3d(0.2, 1.5, 0.4));
+                     }},
+        // Linear scale: the penalty multiplies EI, or UCB's excess over a floor.
+        GradientCase{"ei*region_penalty",
+                     [](auto m) {
+                       Eigen::MatrixXd centres(2, 3);
+                       centres << 0.3, 0.6, 0.2, 0.9, 0.1, 0.5;
+                       return std::make_shared<RegionPenalty>(std::make_shared<ExpectedImprovement>(m, 0.5), centres,
+                                                              Eigen::Vector3d(0.2, 1.5, 0.4));
+                     }},
+        GradientCase{"ucb*region_penalty",
+                     [](auto m) {
+                       Eigen::MatrixXd centres(1, 3);
+                       centres << 0.5, 0.5, 0.5;
+                       return std::make_shared<RegionPenalty>(std::make_shared<UpperConfidenceBound>(m, 3.0), centres,
+                                                              Eigen::Vector3d(0.3, 0.3, 0.3), -10.0);
                      }}),
     [](const auto& info) {
       std::string n = info.param.name;
@@ -492,6 +507,40 @@ TEST(RegionPenaltyTest, ClosedFormAndExclusionAtTheCentre) {
   xs << 0.5, 0.1, 0.1, 0.9, 0.45, 0.3;
   const Eigen::VectorXd many = p.EvaluateMany(xs);
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(many[i], p.Evaluate(xs.row(i).transpose(), nullptr), 1e-10);
+}
+
+TEST(RegionPenaltyTest, MultipliesALinearScaleAcquisitionAboveItsFloor) {
+  auto model = SmallGp(2, 8, 4, 1e-3);
+  ASSERT_NE(model, nullptr);
+  Eigen::MatrixXd centre(1, 2);
+  centre << 0.4, 0.6;
+  const Eigen::Vector2d radii(0.1, 0.0);
+  const Eigen::Vector2d one_radius(0.5, 0.1);  // q = 1: factor 1 - e^-1/2
+  const double factor = 1 - std::exp(-0.5);
+  // EI (nonnegative): EI times the factor, still on the linear scale.
+  auto ei = std::make_shared<ExpectedImprovement>(model, 0.5);
+  const RegionPenalty pe(ei, centre, radii);
+  EXPECT_FALSE(pe.log_scale());
+  EXPECT_TRUE(pe.nonnegative());
+  EXPECT_EQ(pe.name(), "ei*region_penalty");
+  EXPECT_GT(ei->Evaluate(one_radius, nullptr), 0.0);
+  EXPECT_NEAR(pe.Evaluate(one_radius, nullptr), ei->Evaluate(one_radius, nullptr) * factor, 1e-14);
+  // UCB (signed): its excess over the floor times the factor; 0 at or below the floor and at a centre.
+  auto ucb = std::make_shared<UpperConfidenceBound>(model, 3.0);
+  const double u = ucb->Evaluate(one_radius, nullptr);
+  const RegionPenalty pu(ucb, centre, radii, u - 2.0);
+  EXPECT_NEAR(pu.Evaluate(one_radius, nullptr), 2.0 * factor, 1e-12);
+  const RegionPenalty above(ucb, centre, radii, u + 1.0);
+  Eigen::VectorXd g;
+  EXPECT_EQ(above.Evaluate(one_radius, &g), 0.0);
+  EXPECT_TRUE(g.isZero());
+  EXPECT_EQ(pu.Evaluate(Eigen::Vector2d(0.4, 0.3), &g), 0.0);
+  EXPECT_TRUE(g.isZero());
+  // Batch scoring equals point scoring.
+  Eigen::MatrixXd xs(3, 2);
+  xs << 0.5, 0.1, 0.4, 0.9, 0.45, 0.3;
+  const Eigen::VectorXd many = pu.EvaluateMany(xs);
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(many[i], pu.Evaluate(xs.row(i).transpose(), nullptr), 1e-10);
 }
 
 }  // namespace

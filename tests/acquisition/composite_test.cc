@@ -242,6 +242,25 @@ TEST(WithSuccessProbabilityTest, AddsLogProbabilityAndItsGradient) {
     EXPECT_LT((g - fd).norm(), 1e-5 * std::max(1.0, fd.norm()));
   }
   EXPECT_EQ(a.name(), "log_ei+log_p_success");
+  // A linear-scale base: EI times P, UCB's excess over the floor times P (a failure scores the floor).
+  auto ei = std::make_shared<ExpectedImprovement>(f, 0.5);
+  auto ucb = std::make_shared<UpperConfidenceBound>(f, 2.0);
+  const WithSuccessProbability b(ei, c);
+  const WithSuccessProbability u(ucb, c, -3.0);
+  EXPECT_EQ(b.name(), "ei*p_success");
+  EXPECT_FALSE(u.log_scale());
+  for (const Eigen::Vector2d& y : {Eigen::Vector2d(0.15, 0.3), Eigen::Vector2d(0.85, 0.8)}) {
+    gp::ClassifierPrediction p;
+    ASSERT_TRUE(c->PredictAt(y, false, &p));
+    EXPECT_NEAR(b.Evaluate(y, nullptr), ei->Evaluate(y, nullptr) * p.probability, 1e-12);
+    EXPECT_NEAR(u.Evaluate(y, nullptr), (ucb->Evaluate(y, nullptr) + 3.0) * p.probability, 1e-10);
+    for (const WithSuccessProbability* w : {&b, &u}) {
+      Eigen::VectorXd g;
+      w->Evaluate(y, &g);
+      const Eigen::VectorXd fd = FiniteDifference(*w, y);
+      EXPECT_LT((g - fd).norm(), 1e-5 * std::max(1.0, fd.norm())) << w->name();
+    }
+  }
 }
 
 }  // namespace

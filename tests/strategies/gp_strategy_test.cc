@@ -500,6 +500,7 @@ struct CrashRun {
   int failed_late = 0;
   double best = std::numeric_limits<double>::infinity();
   nlohmann::json failure_model;  // the last suggestion's failure_model diagnostics
+  nlohmann::json acquisition;    // the last suggestion's diagnostics (acquisition name, floor)
 };
 
 CrashRun RunBraninWithCrashes(const nlohmann::json& options, uint64_t seed, int budget = 30, int initial = 8) {
@@ -523,6 +524,7 @@ CrashRun RunBraninWithCrashes(const nlohmann::json& options, uint64_t seed, int 
   }
   const nlohmann::json d = nlohmann::json::parse(loop.trials().back().diagnostics_json);
   r.failure_model = d.value("failure_model", nlohmann::json());
+  r.acquisition = d;
   return r;
 }
 
@@ -551,6 +553,30 @@ TEST(GpStrategyTest, FailedTrialsAreImputedAndStopBeingProposed) {
   EXPECT_LE(on_total, 10);  // measured 2 (0, 0, 2, 0, 0); 63 without imputation
   EXPECT_LT(on_total, off_total / 2);
   EXPECT_LE(Median(on_regret), std::max(0.05, 2 * Median(off_regret)));
+}
+
+TEST(GpStrategyTest, LinearScaleAcquisitionsCarryTheFailureProbability) {
+  // EI and UCB are linear-scale: P(not failed) multiplies EI, and UCB's excess over its floor (its lowest value at
+  // the worst observations), instead of being left out. With the classifier alone (no imputation, which would hide
+  // the factor's effect) they propose far fewer crashing points than with no failure model at all.
+  for (const char* acquisition : {"ei", "ucb"}) {
+    int classifier_total = 0, none_total = 0;
+    for (uint64_t seed = 1; seed <= 5; ++seed) {
+      const CrashRun classifier =
+          RunBraninWithCrashes({{"acquisition", acquisition}, {"impute_failures", false}}, seed);
+      const CrashRun none = RunBraninWithCrashes({{"acquisition", acquisition}, {"model_failures", false}}, seed);
+      classifier_total += classifier.failed_late;
+      none_total += none.failed_late;
+      EXPECT_TRUE(classifier.failure_model.value("used", false)) << classifier.failure_model.dump();
+      const std::string name = classifier.acquisition.value("acquisition", "");
+      EXPECT_NE(name.find("*p_success"), std::string::npos) << name;
+      EXPECT_EQ(classifier.acquisition.contains("acquisition_floor"), std::string(acquisition) == "ucb")
+          << classifier.acquisition.dump();
+    }
+    std::printf("%s: failed (of 110) classifier only %d, no failure model %d\n", acquisition, classifier_total,
+                none_total);
+    EXPECT_LT(classifier_total, none_total / 2) << acquisition;
+  }
 }
 
 TEST(GpStrategyTest, FailedTrialsWithConstraintsAreImputedAsInfeasible) {
@@ -614,6 +640,7 @@ CrashRun RunCompositeWithCrashes(const nlohmann::json& options, uint64_t seed, d
   }
   const nlohmann::json d = nlohmann::json::parse(loop.trials().back().diagnostics_json);
   r.failure_model = d.value("failure_model", nlohmann::json());
+  r.acquisition = d;
   return r;
 }
 
