@@ -266,4 +266,23 @@ Eigen::VectorXd SampleJointPosterior(const Model& model, const Eigen::MatrixXd& 
   return post.mean + chol * StandardNormals(x.rows(), 1, seed).col(0);
 }
 
+std::vector<bool> SampleSuccesses(const gp::GpClassifier& classifier, const Eigen::MatrixXd& x, uint64_t seed,
+                                  gp::GpStatus* status) {
+  Eigen::VectorXd mean;
+  Eigen::MatrixXd cov, chol;
+  if (!classifier.LatentPosterior(x, &mean, &cov)) {
+    *status = gp::GpNumerical("failure classifier: latent posterior is not available");
+    return {};
+  }
+  if (!JitteredCholesky(cov, &chol)) {
+    *status = gp::GpNumerical("failure classifier: latent covariance is not positive definite even with jitter");
+    return {};
+  }
+  const Eigen::VectorXd g = mean + chol * StandardNormals(x.rows(), 1, seed).col(0);
+  std::vector<bool> success(x.rows());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) success[i] = g[i] > 0;
+  *status = gp::GpOk();
+  return success;
+}
+
 }  // namespace bayesd::acquisition

@@ -32,6 +32,7 @@
 #include <Eigen/Core>
 
 #include "acquisition/acquisition.h"
+#include "gp/gp_classifier.h"
 
 namespace bayesd::acquisition {
 
@@ -112,6 +113,15 @@ class MaxValueEntropySearch : public Acquisition {
   std::shared_ptr<const Model> model_;
   Eigen::VectorXd y_star_;  // K sampled max values
 };
+
+// Which rows of x (m x d) succeed in one sampled world of a failure classifier, from `seed`: a joint draw g of the
+// latent function (GpClassifier::LatentPosterior), and row i succeeds when g_i > 0 -- the latent as a sampled
+// feasibility margin, as Thompson sampling treats a sampled constraint, so nearby rows succeed or fail together.
+// (Adding the probit's per-point noise would make the rows independent given g: a region likely to fail would
+// still hold many succeeding candidates among hundreds.) P(success) = Phi(mu / sigma) of the latent marginal.
+// Empty on failure (*status set).
+std::vector<bool> SampleSuccesses(const gp::GpClassifier& classifier, const Eigen::MatrixXd& x, uint64_t seed,
+                                  gp::GpStatus* status);
 
 // One joint posterior draw at the rows of x (m x d), from `seed`; empty on failure (*status set).
 Eigen::VectorXd SampleJointPosterior(const Model& model, const Eigen::MatrixXd& x, uint64_t seed,

@@ -190,4 +190,14 @@ Eigen::VectorXd GpClassifier::Probability(const Eigen::MatrixXd& xq) const {
   return p;
 }
 
+bool GpClassifier::LatentPosterior(const Eigen::MatrixXd& xq, Eigen::VectorXd* mean,
+                                   Eigen::MatrixXd* covariance) const {
+  if (!fitted_) return false;
+  const Eigen::MatrixXd k = kernel_->Compute(x_, xq);  // n x m
+  *mean = k.transpose() * dlogp_;
+  const Eigen::MatrixXd v = chol_.triangularView<Eigen::Lower>().solve(sqrt_w_.asDiagonal() * k);
+  *covariance = kernel_->Compute(xq, xq) - v.transpose() * v;
+  return mean->allFinite() && covariance->allFinite();
+}
+
 }  // namespace bayesd::gp

@@ -67,6 +67,10 @@ class GpClassifier {
   bool PredictAt(const Eigen::VectorXd& x, bool gradients, ClassifierPrediction* out) const;
   // P(y = +1) at the rows of xq.
   Eigen::VectorXd Probability(const Eigen::MatrixXd& xq) const;
+  // The joint Laplace posterior of the latent function at the rows of xq (m x d): mean K*' grad log p(y | f^) and
+  // covariance K** - V'V, V = L^-1 W^1/2 K* (Alg. 3.2 for all rows at once; its diagonal is PredictAt's variance).
+  // false when not fitted or not finite.
+  bool LatentPosterior(const Eigen::MatrixXd& xq, Eigen::VectorXd* mean, Eigen::MatrixXd* covariance) const;
 
  private:
   std::unique_ptr<Kernel> kernel_;

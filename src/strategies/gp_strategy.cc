@@ -71,15 +71,26 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     for (Eigen::Index i = 0; i < m; ++i) cand.row(i) = encoding_.Snap(raw.row(i).transpose()).transpose();
     gp::GpStatus status;
     const Eigen::VectorXd f = acq::SampleJointPosterior(*(*models)[0], cand, seed, &status);
+    // With failed trials the sampled world also decides which candidates fail (a joint draw from the failure
+    // classifier, acq::SampleSuccesses), and the pick is the best sampled value among those that succeed.
+    std::vector<bool> success;
+    if (failure_model_) {
+      gp::GpStatus failure_status;
+      success = acq::SampleSuccesses(*failure_model_, cand, Mix(seed ^ 0xfa11ed5ULL), &failure_status);
+      if (!failure_status.ok()) s.diagnostics["failure_model_message"] = failure_status.message();
+      // A world where every candidate fails says nothing about where to go: the draw is not used.
+      if (std::find(success.begin(), success.end(), true) == success.end()) success.clear();
+    }
     Eigen::Index arg = -1;
     for (Eigen::Index i = 0; i < f.size(); ++i) {
+      if (!success.empty() && !success[i]) continue;  // fails in this world
       if ((arg < 0 || f[i] > f[arg]) && !acq::IsNearRow(cand.row(i).transpose(), *excluded, 1e-9)) arg = i;
     }
     if (arg >= 0) {
       x = cand.row(arg).transpose();
       value = f[arg];
     }
-    s.diagnostics["acquisition"] = "ts";
+    s.diagnostics["acquisition"] = success.empty() ? "ts" : "ts*p_success";
     s.diagnostics["candidates"] = m;
     if (!status.ok()) s.diagnostics["model_message"] = status.message();
   } else {

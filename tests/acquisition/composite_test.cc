@@ -11,6 +11,7 @@
 #include "acquisition/acquisition.h"
 #include "acquisition/composite.h"
 #include "acquisition/failure.h"
+#include "acquisition/monte_carlo.h"
 #include "gp/gp_classifier.h"
 #include "acquisition/normal.h"
 #include "gp/kernel_factory.h"
@@ -218,6 +219,40 @@ TEST(ConfigTest, UcbWhereOptimisticallyFeasibleAndGradients) {
       EXPECT_LT((g - fd).norm(), 1e-5 * std::max(1.0, fd.norm())) << g.transpose() << " | " << fd.transpose();
     }
   }
+}
+
+TEST(SampleSuccessesTest, FrequenciesMatchTheLatentMarginalsAndNearbyRowsAgree) {
+  Eigen::MatrixXd x(8, 2);
+  x << 0.1, 0.1, 0.2, 0.8, 0.5, 0.5, 0.9, 0.9, 0.8, 0.7, 0.3, 0.4, 0.95, 0.6, 0.6, 0.2;
+  Eigen::VectorXd labels(8);
+  labels << 1, 1, 1, -1, -1, 1, -1, 1;
+  gp::GpClassifier c(gp::MakeKernel(gp::InputSpec::AllContinuous(2), gp::KernelOptions()));
+  c.SetIsotropic(0.3, 4.0);
+  ASSERT_TRUE(c.Fit(x, labels).ok());
+  Eigen::MatrixXd q(4, 2);
+  q << 0.85, 0.8, 0.86, 0.81, 0.5, 0.45, 0.1, 0.9;  // rows 0 and 1 are neighbours in the failing corner
+  Eigen::VectorXd mean;
+  Eigen::MatrixXd cov;
+  ASSERT_TRUE(c.LatentPosterior(q, &mean, &cov));
+  const int draws = 4000;
+  Eigen::VectorXd count = Eigen::VectorXd::Zero(4);
+  int agree = 0;
+  for (int s = 0; s < draws; ++s) {
+    gp::GpStatus status;
+    const std::vector<bool> ok = SampleSuccesses(c, q, 1000 + s, &status);
+    ASSERT_TRUE(status.ok()) << status.message();
+    ASSERT_EQ(ok.size(), 4u);
+    for (int i = 0; i < 4; ++i) count[i] += ok[i];
+    agree += ok[0] == ok[1];
+  }
+  for (int i = 0; i < 4; ++i) {
+    const double p = NormalCdf(mean[i] / std::sqrt(cov(i, i)));
+    EXPECT_NEAR(count[i] / draws, p, 4 * std::sqrt(p * (1 - p) / draws) + 1e-3) << i;
+  }
+  // Independent draws would agree with probability p0 p1 + (1 - p0)(1 - p1); the joint draw nearly always.
+  const double p0 = count[0] / draws, p1 = count[1] / draws;
+  EXPECT_GT(agree, 0.97 * draws);
+  EXPECT_GT(agree - (p0 * p1 + (1 - p0) * (1 - p1)) * draws, 0.1 * draws);
 }
 
 TEST(WithSuccessProbabilityTest, AddsLogProbabilityAndItsGradient) {

@@ -144,6 +144,30 @@ TEST(GpClassifierTest, InputGradientsMatchFiniteDifferences) {
   }
 }
 
+TEST(GpClassifierTest, JointLatentPosteriorMatchesPointPredictions) {
+  const Data d = MakeData(25, 9);
+  GpClassifier c = MakeClassifier(0.3, 2.0);
+  ASSERT_TRUE(c.Fit(d.x, d.y).ok());
+  Eigen::MatrixXd xq(4, 2);
+  xq << 0.2, 0.3, 0.7, 0.6, 0.72, 0.62, 0.9, 0.95;
+  Eigen::VectorXd mean;
+  Eigen::MatrixXd cov;
+  ASSERT_TRUE(c.LatentPosterior(xq, &mean, &cov));
+  ASSERT_EQ(cov.rows(), 4);
+  EXPECT_LT((cov - cov.transpose()).cwiseAbs().maxCoeff(), 1e-12);
+  for (int i = 0; i < 4; ++i) {
+    ClassifierPrediction p;
+    ASSERT_TRUE(c.PredictAt(xq.row(i).transpose(), false, &p));
+    EXPECT_NEAR(mean[i], p.mean, 1e-10);
+    EXPECT_NEAR(cov(i, i), p.variance, 1e-10);
+  }
+  // Nearby points are strongly correlated, far ones much less.
+  EXPECT_GT(cov(1, 2) / std::sqrt(cov(1, 1) * cov(2, 2)), 0.9);
+  EXPECT_LT(std::abs(cov(0, 3)) / std::sqrt(cov(0, 0) * cov(3, 3)), 0.5);
+  GpClassifier unfitted = MakeClassifier(0.3, 2.0);
+  EXPECT_FALSE(unfitted.LatentPosterior(xq, &mean, &cov));
+}
+
 TEST(GpClassifierTest, GridSelectionPicksTheLargestEvidenceAndDegenerateInputs) {
   const Data d = MakeData(40, 2);
   GpClassifier c = MakeClassifier(0.3, 1.0);

@@ -557,25 +557,37 @@ TEST(GpStrategyTest, FailedTrialsAreImputedAndStopBeingProposed) {
 
 TEST(GpStrategyTest, LinearScaleAcquisitionsCarryTheFailureProbability) {
   // EI and UCB are linear-scale: P(not failed) multiplies EI, and UCB's excess over its floor (its lowest value at
-  // the worst observations), instead of being left out. With the classifier alone (no imputation, which would hide
-  // the factor's effect) they propose far fewer crashing points than with no failure model at all.
-  for (const char* acquisition : {"ei", "ucb"}) {
+  // the worst observations), instead of being left out; Thompson sampling draws which candidates fail. With the
+  // classifier alone (no imputation, which would hide the factor's effect) they propose far fewer crashing points
+  // than with no failure model at all.
+  for (const char* acquisition : {"ei", "ucb", "ts"}) {
     int classifier_total = 0, none_total = 0;
+    const bool ts = std::string(acquisition) == "ts";
+    // ts: joint draws are O(m^3) in the candidates, so 256 of them instead of 768 keep the test fast.
+    const nlohmann::json base = ts ? nlohmann::json{{"acquisition", acquisition}, {"raw_samples", 256}}
+                                   : nlohmann::json{{"acquisition", acquisition}};
     for (uint64_t seed = 1; seed <= 5; ++seed) {
-      const CrashRun classifier =
-          RunBraninWithCrashes({{"acquisition", acquisition}, {"impute_failures", false}}, seed);
-      const CrashRun none = RunBraninWithCrashes({{"acquisition", acquisition}, {"model_failures", false}}, seed);
+      nlohmann::json with = base, without = base;
+      with["impute_failures"] = false;
+      without["model_failures"] = false;
+      const CrashRun classifier = RunBraninWithCrashes(with, seed);
+      const CrashRun none = RunBraninWithCrashes(without, seed);
       classifier_total += classifier.failed_late;
       none_total += none.failed_late;
       EXPECT_TRUE(classifier.failure_model.value("used", false)) << classifier.failure_model.dump();
       const std::string name = classifier.acquisition.value("acquisition", "");
-      EXPECT_NE(name.find("*p_success"), std::string::npos) << name;
+      EXPECT_NE(name.find("*p_success"), std::string::npos) << name;  // ts: each candidate fails with 1 - P
       EXPECT_EQ(classifier.acquisition.contains("acquisition_floor"), std::string(acquisition) == "ucb")
           << classifier.acquisition.dump();
     }
     std::printf("%s: failed (of 110) classifier only %d, no failure model %d\n", acquisition, classifier_total,
                 none_total);
-    EXPECT_LT(classifier_total, none_total / 2) << acquisition;
+    // Measured: ei 20 vs 72, ucb 1 vs 76, ts 16 vs 40 (Thompson sampling explores more by design).
+    if (ts) {
+      EXPECT_LT(3 * classifier_total, 2 * none_total);
+    } else {
+      EXPECT_LT(classifier_total, none_total / 2) << acquisition;
+    }
   }
 }
 
