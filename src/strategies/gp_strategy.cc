@@ -95,10 +95,21 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     if (!status.ok()) s.diagnostics["model_message"] = status.message();
   } else {
     std::shared_ptr<const acq::Acquisition> acquisition;
+    // The incumbent includes what the pending points and the batch's earlier picks are believed to reach (plain
+    // studies: with constraints or a composite objective their feasibility or composite value is not believed);
+    // an explore pick keeps its median incumbent.
+    if (believed_x_.rows() > 0) s.diagnostics["believed_points"] = believed_x_.rows();
     if (auto local = LocalObjectiveModel(data, region, seed, models, &s.diagnostics)) {
       std::vector<std::shared_ptr<const acq::Model>> m = *models;
       m[0] = std::move(local);
-      acquisition = MakeAcquisition(data, m, raw, region, seed, local_incumbent_);
+      const double believed = BelievedBest(cache_.size(), region);
+      if (believed_x_.rows() > 0) s.diagnostics["incumbent_believed"] = believed > local_incumbent_;
+      acquisition = MakeAcquisition(data, m, raw, region, seed, std::max(local_incumbent_, believed));
+    } else if (plain_ && !region.explore && !composite()) {
+      const double observed = Incumbent(data, region);
+      const double believed = BelievedBest(0, region);
+      if (believed_x_.rows() > 0) s.diagnostics["incumbent_believed"] = believed > observed;
+      acquisition = MakeAcquisition(data, *models, raw, region, seed, std::max(observed, believed));
     } else {
       acquisition = MakeAcquisition(data, *models, raw, region, seed);
     }
@@ -167,13 +178,17 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
   s.diagnostics["acquisition_value"] = std::isfinite(value) ? json(value) : json(nullptr);
   s.diagnostics["optimize_ms"] = Ms(t0);
   // Kriging believer: condition every model on the pick at its posterior mean before the next one.
-  for (auto& model : *models) {
+  for (size_t k = 0; k < models->size(); ++k) {
+    auto& model = (*models)[k];
     acq::PointPosterior p;
     if (!acq::PosteriorAtPoint(*model, x, false, &p)) continue;
     gp::GpStatus status;
     std::shared_ptr<const acq::Model> next = model->Condition(x.transpose(), Eigen::VectorXd::Constant(1, p.mean),
                                                              &status);
-    if (next) model = std::move(next);
+    if (next) {
+      model = std::move(next);
+      Believe(x, k, p.mean);
+    }
   }
   return s;
 }
@@ -194,6 +209,8 @@ StatusOr<std::vector<Suggestion>> GpStrategy::Suggest(const StudySnapshot& study
   failure_model_ = nullptr;
   local_tried_ = false;
   local_diag_ = json();
+  believed_x_.resize(0, encoding_.dim());
+  believed_mean_.resize(0, 0);
   json failure_diag;
   for (int i = 0; i < count; ++i) {
     const bool initial_phase = data.num_trials + i < initial || data.y.size() < 2;
@@ -204,12 +221,18 @@ StatusOr<std::vector<Suggestion>> GpStrategy::Suggest(const StudySnapshot& study
       if (!model_failed) {
         FitFailureModel(data, &failure_diag);
         for (const OutcomeModel& m : cache_) models.push_back(m.AsModel());
-        for (auto& model : models) {  // kriging believer on the pending trials
+        for (size_t k = 0; k < models.size(); ++k) {  // kriging believer on the pending trials
+          auto& model = models[k];
           if (data.pending.rows() == 0) break;
           const gp::Posterior post = model->PosteriorAt(data.pending, gp::PosteriorOptions());
           gp::GpStatus status;
           if (!post.status.ok()) continue;
-          if (auto next = model->Condition(data.pending, post.mean, &status)) model = std::move(next);
+          if (auto next = model->Condition(data.pending, post.mean, &status)) {
+            model = std::move(next);
+            for (Eigen::Index r = 0; r < data.pending.rows(); ++r) {
+              Believe(data.pending.row(r).transpose(), k, post.mean[r]);
+            }
+          }
         }
       }
     }

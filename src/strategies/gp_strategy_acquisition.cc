@@ -74,7 +74,8 @@ std::shared_ptr<const acq::Acquisition> GpStrategy::MakeAcquisition(
       break;
     }
     case GpAcquisition::kNei:
-      base = std::make_shared<acq::NoisyExpectedImprovement>(m[0], TopObserved(data, kMaxBaseline),
+      // Baseline: the best observed points and the believed ones (BoTorch's X_pending in qNEI's baseline).
+      base = std::make_shared<acq::NoisyExpectedImprovement>(m[0], WithBelieved(TopObserved(data, kMaxBaseline)),
                                                             options_.mc_samples, seed);
       break;
     case GpAcquisition::kKg: {
@@ -147,6 +148,47 @@ std::shared_ptr<const acq::Acquisition> GpStrategy::WithFactors(std::shared_ptr<
     }
   }
   return acquisition;
+}
+
+void GpStrategy::Believe(const Eigen::VectorXd& x, size_t slot, double mean) {
+  const Eigen::Index cols = std::max<Eigen::Index>(believed_mean_.cols(), static_cast<Eigen::Index>(slot) + 1);
+  if (believed_mean_.cols() < cols) {
+    const Eigen::Index old_cols = believed_mean_.cols();
+    believed_mean_.conservativeResize(believed_mean_.rows(), cols);
+    believed_mean_.rightCols(cols - old_cols).setConstant(std::numeric_limits<double>::quiet_NaN());
+  }
+  Eigen::Index row = -1;
+  for (Eigen::Index r = 0; r < believed_x_.rows() && row < 0; ++r) {
+    if ((believed_x_.row(r).transpose() - x).cwiseAbs().maxCoeff() == 0) row = r;
+  }
+  if (row < 0) {
+    AppendRow(&believed_x_, x);
+    believed_mean_.conservativeResize(believed_mean_.rows() + 1, cols);
+    row = believed_mean_.rows() - 1;
+    believed_mean_.row(row).setConstant(std::numeric_limits<double>::quiet_NaN());
+  }
+  believed_mean_(row, static_cast<Eigen::Index>(slot)) = mean;
+}
+
+double GpStrategy::BelievedBest(size_t slot, const SearchRegion& region) const {
+  double best = -std::numeric_limits<double>::infinity();
+  if (static_cast<Eigen::Index>(slot) >= believed_mean_.cols()) return best;
+  const bool boxed = region.lower.size() == believed_x_.cols() && region.upper.size() == believed_x_.cols();
+  for (Eigen::Index r = 0; r < believed_x_.rows(); ++r) {
+    const double v = believed_mean_(r, static_cast<Eigen::Index>(slot));
+    if (!std::isfinite(v)) continue;
+    if (boxed && ((believed_x_.row(r).transpose() - region.lower).minCoeff() < 0 ||
+                  (region.upper - believed_x_.row(r).transpose()).minCoeff() < 0)) {
+      continue;
+    }
+    best = std::max(best, v);
+  }
+  return best;
+}
+
+Eigen::MatrixXd GpStrategy::WithBelieved(Eigen::MatrixXd rows) const {
+  for (Eigen::Index r = 0; r < believed_x_.rows(); ++r) AppendRow(&rows, believed_x_.row(r).transpose());
+  return rows;
 }
 
 bool GpStrategy::AnyFeasible(const StudyData& data) const {
@@ -273,7 +315,12 @@ std::shared_ptr<const acq::Model> GpStrategy::LocalObjectiveModel(
         const gp::Posterior post = m->PosteriorAt(data.pending, gp::PosteriorOptions());
         gp::GpStatus status;
         if (post.status.ok()) {
-          if (auto next = m->Condition(data.pending, post.mean, &status)) m = std::move(next);
+          if (auto next = m->Condition(data.pending, post.mean, &status)) {
+            m = std::move(next);
+            for (Eigen::Index r = 0; r < data.pending.rows(); ++r) {
+              Believe(data.pending.row(r).transpose(), index, post.mean[r]);
+            }
+          }
         }
       }
       models->resize(index);

@@ -130,7 +130,8 @@ class GpStrategy : public Strategy {
   // Radii of the spent-region exclusion per column: trust_region_exclusion x the objective GP's lengthscale
   // (unit-cube units; 0 for columns without one).
   Eigen::VectorXd ExclusionRadii() const;
-  // incumbent: the objective's incumbent in m[0]'s space when m[0] is not the global objective model (local model).
+  // incumbent: the objective's incumbent in m[0]'s space (given for the local model, and for the global model when
+  // it includes believed values); default Incumbent(data, region).
   std::shared_ptr<const acq::Acquisition> MakeAcquisition(const StudyData& data,
                                                           const std::vector<std::shared_ptr<const acq::Model>>& m,
                                                           const Eigen::MatrixXd& raw, const SearchRegion& region,
@@ -186,6 +187,19 @@ class GpStrategy : public Strategy {
   bool local_tried_ = false;
   double local_incumbent_ = 0;
   json local_diag_;
+  // Kriging believer, this Suggest call: the points the models were conditioned on (pending trials, then the
+  // batch's earlier picks) and, per model slot (models vector), the believed value (posterior mean, model space;
+  // NaN where that model was not conditioned on the point). Incumbents and nei's baseline include them, so a later
+  // pick has to improve on what the earlier ones are believed to reach instead of repeating them.
+  Eigen::MatrixXd believed_x_;
+  Eigen::MatrixXd believed_mean_;
+  // Records the believed value of point x (a row of believed_x_, appended when new) for model slot `slot`.
+  void Believe(const Eigen::VectorXd& x, size_t slot, double mean);
+  // The largest believed value for model slot `slot` among points inside region's box (all points without a box);
+  // -inf when none.
+  double BelievedBest(size_t slot, const SearchRegion& region) const;
+  // rows with believed_x_'s rows appended.
+  Eigen::MatrixXd WithBelieved(Eigen::MatrixXd rows) const;
 };
 
 }  // namespace bayesd::gp_strategy_internal
