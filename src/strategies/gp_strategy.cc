@@ -98,18 +98,20 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     // The incumbent includes what the pending points and the batch's earlier picks are believed to reach (plain
     // studies: with constraints or a composite objective their feasibility or composite value is not believed);
     // an explore pick keeps its median incumbent.
-    if (believed_x_.rows() > 0) s.diagnostics["believed_points"] = believed_x_.rows();
+    const bool any_believed = !beliefs_.empty();
+    if (any_believed) s.diagnostics["believed_points"] = BelievedPoints().rows();
+    // The incumbent in model slot `slot`'s space: the observed one, raised to the believed values (reported).
+    auto with_believed = [&](double observed, size_t slot) {
+      const double believed = BelievedBest(slot, region);
+      if (any_believed) s.diagnostics["incumbent_believed"] = believed > observed;
+      return std::max(observed, believed);
+    };
     if (auto local = LocalObjectiveModel(data, region, seed, models, &s.diagnostics)) {
       std::vector<std::shared_ptr<const acq::Model>> m = *models;
       m[0] = std::move(local);
-      const double believed = BelievedBest(cache_.size(), region);
-      if (believed_x_.rows() > 0) s.diagnostics["incumbent_believed"] = believed > local_incumbent_;
-      acquisition = MakeAcquisition(data, m, raw, region, seed, std::max(local_incumbent_, believed));
+      acquisition = MakeAcquisition(data, m, raw, region, seed, with_believed(local_incumbent_, cache_.size()));
     } else if (plain_ && !region.explore && !composite()) {
-      const double observed = Incumbent(data, region);
-      const double believed = BelievedBest(0, region);
-      if (believed_x_.rows() > 0) s.diagnostics["incumbent_believed"] = believed > observed;
-      acquisition = MakeAcquisition(data, *models, raw, region, seed, std::max(observed, believed));
+      acquisition = MakeAcquisition(data, *models, raw, region, seed, with_believed(Incumbent(data, region), 0));
     } else {
       acquisition = MakeAcquisition(data, *models, raw, region, seed);
     }
@@ -182,13 +184,7 @@ StatusOr<Suggestion> GpStrategy::ModelPoint(const StudyConfig& config, const Stu
     auto& model = (*models)[k];
     acq::PointPosterior p;
     if (!acq::PosteriorAtPoint(*model, x, false, &p)) continue;
-    gp::GpStatus status;
-    std::shared_ptr<const acq::Model> next = model->Condition(x.transpose(), Eigen::VectorXd::Constant(1, p.mean),
-                                                             &status);
-    if (next) {
-      model = std::move(next);
-      Believe(x, k, p.mean);
-    }
+    model = ConditionOnBelief(std::move(model), x.transpose(), Eigen::VectorXd::Constant(1, p.mean), k);
   }
   return s;
 }
@@ -209,8 +205,7 @@ StatusOr<std::vector<Suggestion>> GpStrategy::Suggest(const StudySnapshot& study
   failure_model_ = nullptr;
   local_tried_ = false;
   local_diag_ = json();
-  believed_x_.resize(0, encoding_.dim());
-  believed_mean_.resize(0, 0);
+  beliefs_.clear();
   json failure_diag;
   for (int i = 0; i < count; ++i) {
     const bool initial_phase = data.num_trials + i < initial || data.y.size() < 2;
@@ -225,14 +220,7 @@ StatusOr<std::vector<Suggestion>> GpStrategy::Suggest(const StudySnapshot& study
           auto& model = models[k];
           if (data.pending.rows() == 0) break;
           const gp::Posterior post = model->PosteriorAt(data.pending, gp::PosteriorOptions());
-          gp::GpStatus status;
-          if (!post.status.ok()) continue;
-          if (auto next = model->Condition(data.pending, post.mean, &status)) {
-            model = std::move(next);
-            for (Eigen::Index r = 0; r < data.pending.rows(); ++r) {
-              Believe(data.pending.row(r).transpose(), k, post.mean[r]);
-            }
-          }
+          if (post.status.ok()) model = ConditionOnBelief(std::move(model), data.pending, post.mean, k);
         }
       }
     }

@@ -73,11 +73,14 @@ std::shared_ptr<const acq::Acquisition> GpStrategy::MakeAcquisition(
       base = std::make_shared<acq::UpperConfidenceBound>(m[0], beta);
       break;
     }
-    case GpAcquisition::kNei:
+    case GpAcquisition::kNei: {
       // Baseline: the best observed points and the believed ones (BoTorch's X_pending in qNEI's baseline).
-      base = std::make_shared<acq::NoisyExpectedImprovement>(m[0], WithBelieved(TopObserved(data, kMaxBaseline)),
-                                                            options_.mc_samples, seed);
+      Eigen::MatrixXd baseline = TopObserved(data, kMaxBaseline);
+      const Eigen::MatrixXd believed = BelievedPoints();
+      for (Eigen::Index r = 0; r < believed.rows(); ++r) AppendRow(&baseline, believed.row(r).transpose());
+      base = std::make_shared<acq::NoisyExpectedImprovement>(m[0], baseline, options_.mc_samples, seed);
       break;
+    }
     case GpAcquisition::kKg: {
       Eigen::MatrixXd a = TopObserved(data, kMaxBaseline - 6);
       const gp::Posterior post = m[0]->PosteriorAt(raw, gp::PosteriorOptions());
@@ -150,45 +153,35 @@ std::shared_ptr<const acq::Acquisition> GpStrategy::WithFactors(std::shared_ptr<
   return acquisition;
 }
 
-void GpStrategy::Believe(const Eigen::VectorXd& x, size_t slot, double mean) {
-  const Eigen::Index cols = std::max<Eigen::Index>(believed_mean_.cols(), static_cast<Eigen::Index>(slot) + 1);
-  if (believed_mean_.cols() < cols) {
-    const Eigen::Index old_cols = believed_mean_.cols();
-    believed_mean_.conservativeResize(believed_mean_.rows(), cols);
-    believed_mean_.rightCols(cols - old_cols).setConstant(std::numeric_limits<double>::quiet_NaN());
-  }
-  Eigen::Index row = -1;
-  for (Eigen::Index r = 0; r < believed_x_.rows() && row < 0; ++r) {
-    if ((believed_x_.row(r).transpose() - x).cwiseAbs().maxCoeff() == 0) row = r;
-  }
-  if (row < 0) {
-    AppendRow(&believed_x_, x);
-    believed_mean_.conservativeResize(believed_mean_.rows() + 1, cols);
-    row = believed_mean_.rows() - 1;
-    believed_mean_.row(row).setConstant(std::numeric_limits<double>::quiet_NaN());
-  }
-  believed_mean_(row, static_cast<Eigen::Index>(slot)) = mean;
+std::shared_ptr<const acq::Model> GpStrategy::ConditionOnBelief(std::shared_ptr<const acq::Model> model,
+                                                                const Eigen::MatrixXd& x, const Eigen::VectorXd& mean,
+                                                                size_t slot) {
+  gp::GpStatus status;
+  std::shared_ptr<const acq::Model> next = model->Condition(x, mean, &status);
+  if (!next) return model;
+  for (Eigen::Index r = 0; r < x.rows(); ++r) beliefs_.push_back({x.row(r).transpose(), slot, mean[r]});
+  return next;
 }
 
 double GpStrategy::BelievedBest(size_t slot, const SearchRegion& region) const {
   double best = -std::numeric_limits<double>::infinity();
-  if (static_cast<Eigen::Index>(slot) >= believed_mean_.cols()) return best;
-  const bool boxed = region.lower.size() == believed_x_.cols() && region.upper.size() == believed_x_.cols();
-  for (Eigen::Index r = 0; r < believed_x_.rows(); ++r) {
-    const double v = believed_mean_(r, static_cast<Eigen::Index>(slot));
-    if (!std::isfinite(v)) continue;
-    if (boxed && ((believed_x_.row(r).transpose() - region.lower).minCoeff() < 0 ||
-                  (region.upper - believed_x_.row(r).transpose()).minCoeff() < 0)) {
-      continue;
-    }
-    best = std::max(best, v);
+  const bool boxed = region.lower.size() == encoding_.dim() && region.upper.size() == encoding_.dim();
+  for (const Belief& b : beliefs_) {
+    if (b.slot != slot || !std::isfinite(b.mean)) continue;
+    if (boxed && ((b.x - region.lower).minCoeff() < 0 || (region.upper - b.x).minCoeff() < 0)) continue;
+    best = std::max(best, b.mean);
   }
   return best;
 }
 
-Eigen::MatrixXd GpStrategy::WithBelieved(Eigen::MatrixXd rows) const {
-  for (Eigen::Index r = 0; r < believed_x_.rows(); ++r) AppendRow(&rows, believed_x_.row(r).transpose());
-  return rows;
+Eigen::MatrixXd GpStrategy::BelievedPoints() const {
+  Eigen::MatrixXd points(0, encoding_.dim());
+  for (const Belief& b : beliefs_) {
+    bool seen = false;
+    for (Eigen::Index r = 0; r < points.rows() && !seen; ++r) seen = (points.row(r).transpose() - b.x).isZero(0);
+    if (!seen) AppendRow(&points, b.x);
+  }
+  return points;
 }
 
 bool GpStrategy::AnyFeasible(const StudyData& data) const {
@@ -313,15 +306,7 @@ std::shared_ptr<const acq::Model> GpStrategy::LocalObjectiveModel(
       std::shared_ptr<const acq::Model> m = local.model->AsModel();
       if (data.pending.rows() > 0) {  // kriging believer on the pending trials, as the outcome models
         const gp::Posterior post = m->PosteriorAt(data.pending, gp::PosteriorOptions());
-        gp::GpStatus status;
-        if (post.status.ok()) {
-          if (auto next = m->Condition(data.pending, post.mean, &status)) {
-            m = std::move(next);
-            for (Eigen::Index r = 0; r < data.pending.rows(); ++r) {
-              Believe(data.pending.row(r).transpose(), index, post.mean[r]);
-            }
-          }
-        }
+        if (post.status.ok()) m = ConditionOnBelief(std::move(m), data.pending, post.mean, index);
       }
       models->resize(index);
       models->push_back(std::move(m));

@@ -187,19 +187,25 @@ class GpStrategy : public Strategy {
   bool local_tried_ = false;
   double local_incumbent_ = 0;
   json local_diag_;
-  // Kriging believer, this Suggest call: the points the models were conditioned on (pending trials, then the
-  // batch's earlier picks) and, per model slot (models vector), the believed value (posterior mean, model space;
-  // NaN where that model was not conditioned on the point). Incumbents and nei's baseline include them, so a later
-  // pick has to improve on what the earlier ones are believed to reach instead of repeating them.
-  Eigen::MatrixXd believed_x_;
-  Eigen::MatrixXd believed_mean_;
-  // Records the believed value of point x (a row of believed_x_, appended when new) for model slot `slot`.
-  void Believe(const Eigen::VectorXd& x, size_t slot, double mean);
+  // Kriging believer, this Suggest call: every (point, model slot, believed value) the models were conditioned on
+  // -- pending trials, then the batch's earlier picks; values are posterior means in the slot's model space.
+  // Incumbents and nei's baseline include them, so a later pick has to improve on what the earlier ones are
+  // believed to reach instead of repeating them.
+  struct Belief {
+    Eigen::VectorXd x;
+    size_t slot;  // index into the models vector
+    double mean;
+  };
+  std::vector<Belief> beliefs_;
+  // `model` (slot `slot` of the models vector) conditioned on the rows of x at the believed values `mean`, which are
+  // recorded in beliefs_; `model` itself when the update fails.
+  std::shared_ptr<const acq::Model> ConditionOnBelief(std::shared_ptr<const acq::Model> model, const Eigen::MatrixXd& x,
+                                                      const Eigen::VectorXd& mean, size_t slot);
   // The largest believed value for model slot `slot` among points inside region's box (all points without a box);
   // -inf when none.
   double BelievedBest(size_t slot, const SearchRegion& region) const;
-  // rows with believed_x_'s rows appended.
-  Eigen::MatrixXd WithBelieved(Eigen::MatrixXd rows) const;
+  // The distinct believed points, in the order first believed.
+  Eigen::MatrixXd BelievedPoints() const;
 };
 
 }  // namespace bayesd::gp_strategy_internal
