@@ -9,12 +9,6 @@ namespace {
 
 constexpr double kZ95 = 1.959963984540054;
 
-void MeanStd(const Eigen::VectorXd& v, double* mean, double* sd) {
-  *mean = v.mean();
-  const double n = static_cast<double>(v.size());
-  *sd = n > 1 ? std::sqrt((v.array() - *mean).square().sum() / (n - 1)) : 0.0;
-}
-
 // A usable scale: the sample sd unless it is zero or lost in rounding of the mean.
 double SafeScale(double mean, double sd) {
   if (!(sd > 1e-13 * std::abs(mean)) || !std::isfinite(sd)) return std::max(std::abs(mean), 1.0);
@@ -96,11 +90,25 @@ GpStatus OutcomeTransformOptions::Validate() const {
   return GpOk();
 }
 
+void SampleMeanSd(const Eigen::VectorXd& v, double* mean, double* sd) {
+  const double n = static_cast<double>(v.size());
+  if (v.size() == 0) {
+    *mean = *sd = 0;
+    return;
+  }
+  const double top = v.cwiseAbs().maxCoeff();
+  const int e = top > 0 && std::isfinite(top) ? std::clamp(std::ilogb(top), -1021, 1021) : 0;
+  const Eigen::ArrayXd u = v.array() * std::ldexp(1.0, -e);
+  const double mu = u.mean();
+  *mean = std::ldexp(mu, e);
+  *sd = n > 1 ? std::ldexp(std::sqrt((u - mu).square().sum() / (n - 1)), e) : 0.0;
+}
+
 GpStatus OutcomeTransform::Fit(const Eigen::VectorXd& y) {
   if (y.size() == 0) return GpInvalid("OutcomeTransform::Fit needs at least one outcome");
   if (!y.allFinite()) return GpInvalid("outcomes must be finite");
   double sd = 0;
-  MeanStd(y, &mu_, &sd);
+  SampleMeanSd(y, &mu_, &sd);
   s_ = SafeScale(mu_, sd);
   warped_ = false;
   lambda_ = 1;
@@ -114,7 +122,7 @@ GpStatus OutcomeTransform::Fit(const Eigen::VectorXd& y) {
   lambda_ = GoldenSectionMax(u, -3.0, 3.0);
   Eigen::VectorXd w = u.unaryExpr([this](double v) { return YeoJohnson(v, lambda_); });
   double sd2 = 0;
-  MeanStd(w, &mu2_, &sd2);
+  SampleMeanSd(w, &mu2_, &sd2);
   s2_ = SafeScale(mu2_, sd2);
   warped_ = w.allFinite();
   if (!warped_) { lambda_ = 1; mu2_ = 0; s2_ = 1; }

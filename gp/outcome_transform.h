@@ -12,7 +12,8 @@
 //   mean    = reported as the median g(m) when warped (the exact mean needs quadrature and is not what BO uses).
 // With the affine transform all of these are exact: mean = mu + s m, sd = s sqrt(v).
 // Degenerate outcomes: s = 1 when the outcomes are constant (or |mu| when that is larger), so constant data and
-// a single observation give finite models; scales like 1e-12 or 1e12 are handled by s itself.
+// a single observation give finite models; scales like 1e-12 or 1e12 are handled by s itself, and mu and s are
+// computed on the outcomes scaled by a power of two (SampleMeanSd), so outcomes near 1e-300 or 1e300 are too.
 //
 // Thread safety: const methods are safe to call concurrently; Fit needs exclusive access.
 #ifndef BAYESD_GP_OUTCOME_TRANSFORM_H_
@@ -23,6 +24,11 @@
 #include "gp/status.h"
 
 namespace bayesd::gp {
+
+// Sample mean and sd (n - 1 denominator; sd 0 for n < 2) of v, two-pass on v scaled by a power of two near its
+// largest magnitude: no squares underflow or overflow, and for ordinary values the result is bit-for-bit that of
+// the unscaled two-pass formula.
+void SampleMeanSd(const Eigen::VectorXd& v, double* mean, double* sd);
 
 struct OutcomeTransformOptions {
   enum class Warp { kNone, kYeoJohnson, kAuto };

@@ -82,5 +82,54 @@ TEST(OutcomeTransformTest, DegenerateOutcomesStayFinite) {
   EXPECT_FALSE(t.Fit(Eigen::Vector2d(1, NAN)).ok());
 }
 
+TEST(OutcomeTransformTest, StandardizationDoesNotDependOnTheOutcomesScale) {
+  // Squares of outcomes near 1e-160 underflow and near 1e160 overflow: a naive sd made such outcomes constant (a
+  // flat model) or infinite. Scaled by a power of two, the standardized outcomes are bit-for-bit the same, and by
+  // any factor the same to rounding.
+  Eigen::VectorXd y(6);
+  y << 0.3, -1.2, 2.5, 0.9, 4.0, -0.7;
+  OutcomeTransform unit;
+  ASSERT_TRUE(unit.Fit(y).ok());
+  const Eigen::VectorXd z = unit.ToModel(y);
+  for (int e : {-1000, -900, -600, -300, 300, 600, 900, 1000}) {
+    const double c = std::ldexp(1.0, e);
+    OutcomeTransform t;
+    ASSERT_TRUE(t.Fit(y * c).ok()) << e;
+    EXPECT_EQ(t.scale(), unit.scale() * c) << e;
+    EXPECT_EQ(t.offset(), unit.offset() * c) << e;
+    for (int i = 0; i < y.size(); ++i) EXPECT_EQ(t.ToModel(y[i] * c), z[i]) << e << " " << i;
+    EXPECT_NEAR(t.ToOutcome(z[2]) / c, y[2], 1e-14) << e;
+  }
+  for (double c : {1e-250, 1e-170, 1e170, 1e250}) {
+    OutcomeTransform t;
+    ASSERT_TRUE(t.Fit(y * c).ok()) << c;
+    EXPECT_NEAR(t.scale() / c, unit.scale(), 1e-12) << c;
+    for (int i = 0; i < y.size(); ++i) EXPECT_NEAR(t.ToModel(y[i] * c), z[i], 1e-12) << c << " " << i;
+  }
+}
+
+TEST(SampleMeanSdTest, TwoPassAndScaled) {
+  double mean = -1, sd = -1;
+  SampleMeanSd(Eigen::Vector4d(1, 2, 3, 4), &mean, &sd);
+  EXPECT_DOUBLE_EQ(mean, 2.5);
+  EXPECT_DOUBLE_EQ(sd, std::sqrt(5.0 / 3.0));
+  // A large offset: the one-pass sum of squares (sum2 - sum^2 / n) loses this spread entirely.
+  Eigen::VectorXd v(5);
+  v << 1e8 + 1e-3, 1e8 - 1e-3, 1e8 + 2e-3, 1e8 - 2e-3, 1e8;
+  SampleMeanSd(v, &mean, &sd);
+  EXPECT_NEAR(sd, std::sqrt(10e-6 / 4), 1e-8);
+  const double sum = v.sum(), sum2 = v.squaredNorm();
+  EXPECT_GT(std::abs(std::sqrt(std::max(0.0, (sum2 - sum * sum / 5) / 4)) - std::sqrt(10e-6 / 4)), 1e-4);
+  SampleMeanSd(Eigen::VectorXd::Constant(3, 1e-310), &mean, &sd);  // subnormal values
+  EXPECT_EQ(mean, 1e-310);
+  EXPECT_EQ(sd, 0);
+  SampleMeanSd(Eigen::VectorXd::Constant(1, 7.0), &mean, &sd);
+  EXPECT_EQ(mean, 7.0);
+  EXPECT_EQ(sd, 0);
+  SampleMeanSd(Eigen::VectorXd(), &mean, &sd);
+  EXPECT_EQ(mean, 0);
+  EXPECT_EQ(sd, 0);
+}
+
 }  // namespace
 }  // namespace bayesd::gp

@@ -283,6 +283,23 @@ TEST(GpStrategyTest, DegenerateDataGivesSuggestions) {
   }
 }
 
+TEST(GpStrategyTest, SuggestionsDoNotDependOnTheObjectivesScale) {
+  // The models see standardized outcomes and every threshold on raw values is relative, so an objective scaled by
+  // a power of two (exact in floating point) gives bit-for-bit the same suggestions -- also at scales where squares
+  // of the values underflow or overflow (before the outcome transform scaled them, 2^-900 gave a flat model).
+  Loop unit = MakeLoop(BraninConfig("gp", nlohmann::json::object(), 5));
+  unit.Run(Branin, 24, 1);
+  for (int e : {-900, -40, 40, 900}) {
+    const double c = std::ldexp(1.0, e);
+    Loop scaled = MakeLoop(BraninConfig("gp", nlohmann::json::object(), 5));
+    scaled.Run([c](const std::vector<double>& x) { return c * Branin(x); }, 24, 1);
+    ASSERT_EQ(scaled.trials().size(), unit.trials().size()) << e;
+    for (size_t i = 0; i < unit.trials().size(); ++i) {
+      EXPECT_EQ(scaled.trials()[i].params, unit.trials()[i].params) << "scale 2^" << e << ", trial " << i;
+    }
+  }
+}
+
 TEST(GpStrategyTest, MixedSpaceWithIntLogAndCategorical) {
   StudyConfig c = BraninConfig("gp", {{"initial_trials", 6}});
   ParameterSpec lr{"lr", ParamType::kFloat, 1e-4, 1.0, true, {}};
