@@ -14,6 +14,7 @@
 #include "acquisition/monte_carlo.h"
 #include "acquisition/normal.h"
 #include "acquisition/penalty.h"
+#include "gp/outcome_transform.h"
 #include "src/strategies/baseline_strategies.h"
 #include "src/strategies/gp_local_model.h"
 #include "src/strategies/gp_strategy_internal.h"
@@ -236,15 +237,15 @@ std::shared_ptr<const acq::CompositeExpectedImprovement> GpStrategy::MakeComposi
   }
   // The incumbent and the smoothing temperature in the composite's units.
   double best = Incumbent(data);
-  double sum = 0, sum2 = 0;
-  int finite = 0;
+  std::vector<double> finite;
   for (Eigen::Index i = 0; i < data.y.size(); ++i) {
-    if (!std::isfinite(data.y[i])) continue;
-    ++finite;
-    sum += data.y[i];
-    sum2 += data.y[i] * data.y[i];
+    if (std::isfinite(data.y[i])) finite.push_back(data.y[i]);
   }
-  double spread = finite > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / finite) / (finite - 1))) : 0.0;
+  // Two-pass and scaled (gp::SampleMeanSd): the one-pass sum of squares lost the spread of values with a large
+  // offset (1000 +- 1e-3) to cancellation.
+  double mean = 0, spread = 0;
+  gp::SampleMeanSd(Eigen::Map<const Eigen::VectorXd>(finite.data(), static_cast<Eigen::Index>(finite.size())), &mean,
+                   &spread);
   if (!(spread > 0) || !std::isfinite(spread)) spread = std::isfinite(best) ? std::max(1.0, std::abs(best)) : 1.0;
   // No finite composite value observed yet (e.g. every one divided by zero): any finite value improves; the
   // smoothed EI then ranks points by how many samples give a finite composite.
