@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
+
+#include "gp/outcome_transform.h"
 
 namespace bayesd::acquisition {
 namespace {
@@ -97,8 +100,8 @@ bool CompositeExpectedImprovement::EstimateAt(const Eigen::VectorXd& x, Estimate
   std::vector<PointPosterior> post;
   Eigen::MatrixXd y;
   if (!Samples(x, false, &post, &y)) return false;
-  double sum = 0, sum2 = 0, ei = 0;
-  int finite = 0;
+  double ei = 0;
+  std::vector<double> finite;
   out->nonfinite = 0;
   for (Eigen::Index s = 0; s < y.rows(); ++s) {
     const double u = sign_ * outer_(y.row(s).transpose(), nullptr);
@@ -106,15 +109,16 @@ bool CompositeExpectedImprovement::EstimateAt(const Eigen::VectorXd& x, Estimate
       ++out->nonfinite;
       continue;
     }
-    ++finite;
-    sum += u;
-    sum2 += u * u;
+    finite.push_back(u);
     ei += std::max(u - best_, 0.0);
   }
   const double num = static_cast<double>(y.rows());
   out->ei = ei / num;
-  out->mean = finite ? sum / finite : std::numeric_limits<double>::quiet_NaN();
-  out->sd = finite > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / finite) / (finite - 1))) : 0.0;
+  // Two-pass and scaled (gp::SampleMeanSd): a composite with a large offset (1e6 +- 1e-3) cancelled in a one-pass
+  // sum of squares.
+  gp::SampleMeanSd(Eigen::Map<const Eigen::VectorXd>(finite.data(), static_cast<Eigen::Index>(finite.size())),
+                   &out->mean, &out->sd);
+  if (finite.empty()) out->mean = std::numeric_limits<double>::quiet_NaN();
   return true;
 }
 

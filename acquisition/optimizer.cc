@@ -9,6 +9,8 @@
 
 #include <nlopt.h>
 
+#include "gp/outcome_transform.h"
+
 namespace bayesd::acquisition {
 namespace {
 
@@ -149,16 +151,15 @@ std::vector<Eigen::Index> BoltzmannIndices(const Eigen::VectorXd& values, const 
                                            const OptimizerOptions& options) {
   const size_t m = order.size();
   const size_t want = std::min<size_t>(options.num_restarts, m);
-  double sum = 0, sum2 = 0;
-  int finite = 0;
+  std::vector<double> kept;
   for (Eigen::Index i = 0; i < values.size(); ++i) {
-    if (!std::isfinite(values[i])) continue;
-    ++finite;
-    sum += values[i];
-    sum2 += values[i] * values[i];
+    if (std::isfinite(values[i])) kept.push_back(values[i]);
   }
-  const double mean = finite > 0 ? sum / finite : 0.0;
-  const double sd = finite > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * mean) / (finite - 1))) : 0.0;
+  const int finite = static_cast<int>(kept.size());
+  // Two-pass and scaled (gp::SampleMeanSd): log-EI values like -9.42 +- 1e-6 cancel in a one-pass sum of squares,
+  // and EI values near 1e-200 underflow in it.
+  double mean = 0, sd = 0;
+  gp::SampleMeanSd(Eigen::Map<const Eigen::VectorXd>(kept.data(), finite), &mean, &sd);
   if (!(sd > 0) || !std::isfinite(sd) || static_cast<size_t>(finite) <= want) {
     return std::vector<Eigen::Index>(order.begin(), order.begin() + want);
   }

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <string>
 
+#include "gp/outcome_transform.h"
+
 namespace bayesd::gp {
 
 GpStatus CoKrigingOptions::Validate() const {
@@ -49,8 +51,8 @@ std::vector<FitDiagnostics> Ar1CoKriging::Fit(const std::vector<Eigen::MatrixXd>
     pooled.segment(at, yt.size()) = yt;
     at += yt.size();
   }
-  mu_ = pooled.mean();
-  const double sd = total > 1 ? std::sqrt((pooled.array() - mu_).square().sum() / (total - 1)) : 0.0;
+  double sd = 0;
+  SampleMeanSd(pooled, &mu_, &sd);  // scaled: outcomes near 1e-300 or 1e300 are standardized too
   s_ = sd > 1e-13 * std::abs(mu_) && std::isfinite(sd) ? sd : std::max(std::abs(mu_), 1.0);
 
   for (size_t t = 0; t < x.size(); ++t) {

@@ -3,6 +3,10 @@
 // mf_strategy_pick.cc.
 #include "src/strategies/mf_strategy_internal.h"
 
+#include <vector>
+
+#include "gp/outcome_transform.h"
+
 namespace bayesd {
 namespace mf_strategy_internal {
 
@@ -71,17 +75,17 @@ std::shared_ptr<CompositeFidelityModel> MfStrategy::Composite(
 }
 
 double MfStrategy::CompositeTau(const MfData& data) const {
-  double sum = 0, sum2 = 0, best = kNegInf;
-  int finite = 0;
+  double best = kNegInf;
+  std::vector<double> finite;
   for (Eigen::Index i = 0; i < data.obj.y.size(); ++i) {
     const double v = data.obj.y[i];
     if (!std::isfinite(v)) continue;
-    ++finite;
-    sum += v;
-    sum2 += v * v;
+    finite.push_back(v);
     best = std::max(best, v);
   }
-  double spread = finite > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / finite) / (finite - 1))) : 0.0;
+  double mean = 0, spread = 0;  // two-pass and scaled: no cancellation with a large offset
+  gp::SampleMeanSd(Eigen::Map<const Eigen::VectorXd>(finite.data(), static_cast<Eigen::Index>(finite.size())), &mean,
+                   &spread);
   if (!(spread > 0) || !std::isfinite(spread)) spread = std::isfinite(best) ? std::max(1.0, std::abs(best)) : 1.0;
   return kCompositeTauRelative * spread;
 }
