@@ -127,8 +127,10 @@ StatusOr<Reply> Suggest(ApiContext& ctx, const httplib::Request& req) {
   ASSIGN_OR_RETURN(Json body, ObjectBody(req, true));
   RETURN_IF_ERROR(RejectUnknownKeys(body, "", {"count", "worker"}));
   SuggestRequest r;
-  ASSIGN_OR_RETURN(auto count, ReadInteger(body, "", "count", false, 1, 1000000000));
-  r.count = static_cast<int>(count.value_or(1));
+  // Any whole number here (within 2^53, exact in a double); the service checks its range and says what it got.
+  constexpr int64_t kExact = int64_t{1} << 53;
+  ASSIGN_OR_RETURN(auto count, ReadInteger(body, "", "count", false, -kExact, kExact));
+  r.count = count.value_or(1);
   ASSIGN_OR_RETURN(r.worker, ReadBoundedString(body, "worker", kMaxWorkerLength));
   ASSIGN_OR_RETURN(auto config, ConfigOf(ctx, name));
   const auto start = std::chrono::steady_clock::now();

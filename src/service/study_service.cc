@@ -381,8 +381,9 @@ StatusOr<std::vector<Trial>> StudyService::Suggest(const std::string& study, con
     RETURN_IF_ERROR(Usable(*e, study));
     if (!e->strategy) return FailedPrecondition(e->strategy_status.message(), "strategy.name");
     StrategyState state = e->state;
-    ASSIGN_OR_RETURN(std::vector<Suggestion> suggestions, e->strategy->Suggest(e->snapshot(), request.count, &state));
-    if (static_cast<int>(suggestions.size()) != request.count) {
+    ASSIGN_OR_RETURN(std::vector<Suggestion> suggestions,
+                     e->strategy->Suggest(e->snapshot(), static_cast<int>(request.count), &state));
+    if (static_cast<int64_t>(suggestions.size()) != request.count) {
       return Internal("strategy returned " + std::to_string(suggestions.size()) + " suggestions, expected " +
                       std::to_string(request.count));
     }

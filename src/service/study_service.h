@@ -63,7 +63,7 @@ struct StudyView {
 };
 
 struct SuggestRequest {
-  int count = 1;
+  int64_t count = 1;  // validated against ServiceOptions::max_suggest_count by Suggest
   std::string worker;
 };
 

@@ -67,6 +67,12 @@ Status ParseNumericBounds(const Json& j, const std::string& path, ParameterSpec*
     return InvalidArgument(path + ".low must be > 0 for a log-scaled parameter (got " + Json(p->low).dump() + ")",
                            path + ".low");
   }
+  if (!p->log && !std::isfinite(p->high - p->low)) {
+    // The unit-cube map low + u (high - low) would be infinite: every suggestion came out as the same point.
+    return InvalidArgument(path + ".high - low must be a finite number (got " + Json(p->low).dump() + " to " +
+                               Json(p->high).dump() + ", which overflows; use a log scale or a narrower range)",
+                           path + ".high");
+  }
   if (p->type == ParamType::kInt) {
     for (auto [v, key] : {std::pair{p->low, "low"}, std::pair{p->high, "high"}}) {
       if (v != std::floor(v) || std::fabs(v) > kMaxIntMagnitude) {

@@ -112,6 +112,11 @@ TEST(ConfigJsonTest, RejectsBadInputNamingTheField) {
   b = ValidConfig(); b["parameters"][0]["high"] = "big"; ExpectInvalid(b, "parameters[0].high");
   b = ValidConfig(); b["parameters"][0]["high"] = std::numeric_limits<double>::infinity(); ExpectInvalid(b, "parameters[0].high");
   b = ValidConfig(); b["parameters"][0]["log"] = "yes"; ExpectInvalid(b, "parameters[0].log");
+  // A range whose width overflows a double (every suggestion came out as the same point); fine on a log scale.
+  b = ValidConfig(); b["parameters"][0] = {{"name", "C"}, {"type", "float"}, {"low", -1e308}, {"high", 1e308}};
+  ExpectInvalid(b, "parameters[0].high");
+  b = ValidConfig(); b["parameters"][0] = {{"name", "C"}, {"type", "float"}, {"low", 1e-300}, {"high", 1e308}, {"log", true}};
+  EXPECT_TRUE(ParseStudyConfig(b).ok()) << ParseStudyConfig(b).status().ToString();
   b = ValidConfig(); b["parameters"][0]["type"] = "double"; ExpectInvalid(b, "parameters[0].type");
   b = ValidConfig(); b["parameters"][0]["extra"] = 1; ExpectInvalid(b, "parameters[0].extra");
   b = ValidConfig(); b["parameters"][2]["choices"] = Json::array(); ExpectInvalid(b, "parameters[2].choices");

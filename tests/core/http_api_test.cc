@@ -128,6 +128,12 @@ TEST_F(HttpApiTest, BadInputGetsAClearErrorAndChangesNothing) {
               400, "invalid_argument", "parameters");
   ExpectError(Post("/api/v1/studies/s/suggest", R"({"count": 0})"), 400, "invalid_argument", "count");
   ExpectError(Post("/api/v1/studies/s/suggest", R"({"count": 1e9})"), 400, "invalid_argument", "count");
+  // Every out-of-range count names the service's range and the value sent.
+  for (const char* count : {"-1", "1001", "1e12"}) {
+    const auto [code, body] = Post("/api/v1/studies/s/suggest", std::string(R"({"count": )") + count + "}");
+    EXPECT_EQ(code, 400) << count;
+    EXPECT_NE(body.dump().find("count must be in [1, 1000] (got "), std::string::npos) << body.dump();
+  }
   ExpectError(Post("/api/v1/studies/s/suggest", R"({"count": "3"})"), 400, "invalid_argument", "count");
   ExpectError(Post("/api/v1/studies/s/suggest", R"({"cnt": 3})"), 400, "invalid_argument", "cnt");
   ExpectError(Post("/api/v1/studies/s/trials/0/complete", R"({"values": {"y": NaN}})"), 400, "invalid_argument");
