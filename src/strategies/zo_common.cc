@@ -80,6 +80,14 @@ bool Feasible(const StudyConfig& config, const Trial& trial) {
   return Violation(config, trial) == 0.0;
 }
 
+int ScaleExponent(const std::vector<double>& v) {
+  double top = 0.0;
+  for (double x : v) {
+    if (std::isfinite(x)) top = std::max(top, std::abs(x));
+  }
+  return top > 0.0 ? std::clamp(std::ilogb(top), -1021, 1021) : 0;
+}
+
 const Trial* FindTrial(const std::vector<Trial>& trials, int64_t number) {
   if (number >= 0 && number < static_cast<int64_t>(trials.size()) && trials[number].number == number) {
     return &trials[number];

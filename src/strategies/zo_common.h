@@ -53,6 +53,11 @@ std::optional<double> MinimizedObjective(const StudyConfig& config, const Trial&
 // Whether a completed trial satisfies every constraint.
 bool Feasible(const StudyConfig& config, const Trial& trial);
 
+// The exponent e that brings the largest finite |v_i| into [1, 2) when v is scaled by 2^-e (clamped to +-1021;
+// 0 when no entry is finite and nonzero). Scaling by a power of two is exact, so sums of squares taken on the
+// scaled values neither underflow nor overflow and give bit-for-bit the unscaled results for ordinary values.
+int ScaleExponent(const std::vector<double>& v);
+
 // The trial with this number, or nullptr. Uses the position when numbers are dense (they are: 0, 1, 2, ...).
 const Trial* FindTrial(const std::vector<Trial>& trials, int64_t number);
 

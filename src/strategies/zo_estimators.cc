@@ -186,10 +186,15 @@ SurrogateFit FitLocalLinear(const std::vector<double>& x, const std::vector<std:
   if (n < d + 3) return fit;  // need residual degrees of freedom for an error estimate
   Eigen::MatrixXd a(n, d + 1);
   Eigen::VectorXd y(n);
+  // The values scaled by a power of two (exact), so the residual sum of squares neither underflows nor overflows for
+  // objectives near 1e-300 or 1e300; the gradient and its error are scaled back at the end.
+  std::vector<double> near_values(n);
+  for (int r = 0; r < n; ++r) near_values[r] = values[near[r]];
+  const int e = ScaleExponent(near_values);
   for (int r = 0; r < n; ++r) {
     a(r, 0) = 1.0;
     for (int j = 0; j < d; ++j) a(r, j + 1) = (points[near[r]][j] - x[j]) / radius;  // scaled to O(1)
-    y(r) = values[near[r]];
+    y(r) = std::ldexp(near_values[r], -e);
   }
   Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(a);
   if (qr.rank() < d + 1) return fit;
@@ -200,15 +205,15 @@ SurrogateFit FitLocalLinear(const std::vector<double>& x, const std::vector<std:
   if (ldlt.info() != Eigen::Success) return fit;
   const Eigen::MatrixXd cov = s2 * ldlt.solve(Eigen::MatrixXd::Identity(d + 1, d + 1));
   fit.gradient.resize(d);
-  double var = 0.0;
+  double var = 0.0, norm2 = 0.0;
   for (int j = 0; j < d; ++j) {
-    fit.gradient[j] = beta(j + 1) / radius;
+    const double g = beta(j + 1) / radius;  // in the scaled units
+    norm2 += g * g;
+    fit.gradient[j] = std::ldexp(g, e);
     var += cov(j + 1, j + 1) / (radius * radius);
   }
-  double norm2 = 0.0;
-  for (double g : fit.gradient) norm2 += g * g;
-  fit.gradient_norm = std::sqrt(norm2);
-  fit.standard_error = std::sqrt(std::max(0.0, var));
+  fit.gradient_norm = std::ldexp(std::sqrt(norm2), e);
+  fit.standard_error = std::ldexp(std::sqrt(std::max(0.0, var)), e);
   fit.ok = std::isfinite(fit.gradient_norm) && std::isfinite(fit.standard_error);
   return fit;
 }

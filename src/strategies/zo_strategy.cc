@@ -406,7 +406,12 @@ class ZoStrategy : public Strategy {
   }
 
   // Normalized step with cumulative path-length control of its length (see ZoOptions::optimizer).
-  void NormalizedUpdate(const std::vector<double>& g, ZoState* s) const {
+  void NormalizedUpdate(const std::vector<double>& g_raw, ZoState* s) const {
+    // The direction only: g scaled by a power of two first (exact), so objectives near 1e-300 or 1e300 do not
+    // underflow or overflow the squared norm into a "flat" estimate.
+    const int e = ScaleExponent(g_raw);
+    std::vector<double> g(g_raw.size());
+    for (size_t j = 0; j < g.size(); ++j) g[j] = std::ldexp(g_raw[j], -e);
     double norm2 = 0.0;
     for (double gj : g) norm2 += std::isfinite(gj) ? gj * gj : 0.0;
     s->step += 1;

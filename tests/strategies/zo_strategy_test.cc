@@ -303,6 +303,25 @@ TEST(ZoStrategy, SurrogateStepsSaveQueriesAndStillConverge) {
   EXPECT_LT(best, 0.5);
 }
 
+TEST(ZoStrategy, ScaleFreeStepsDoNotDependOnTheObjectivesScale) {
+  // The normalized step and the local linear surrogate's confidence test are scale-free: an objective scaled by a
+  // power of two (exact) gives bit-for-bit the same points, also where squared gradients and residuals underflow
+  // (2^-900) or overflow (2^900) -- before, both read as a flat estimate and the iterate never moved.
+  for (const json& options : {json::object(), json{{"surrogate", "linear"}, {"q", 6}}}) {
+    Loop unit = MakeLoop(BoxConfig(4, -5, 10, "zo", options, 3));
+    unit.Run(testing::Sphere, 200, 6);
+    for (int e : {-900, 900}) {
+      const double c = std::ldexp(1.0, e);
+      Loop scaled = MakeLoop(BoxConfig(4, -5, 10, "zo", options, 3));
+      scaled.Run([c](const std::vector<double>& x) { return c * testing::Sphere(x); }, 200, 6);
+      ASSERT_EQ(scaled.trials().size(), unit.trials().size());
+      for (size_t i = 0; i < unit.trials().size(); ++i) {
+        ASSERT_EQ(scaled.trials()[i].params, unit.trials()[i].params) << options.dump() << " 2^" << e << " trial " << i;
+      }
+    }
+  }
+}
+
 void ExpectRestartInvariance(const StudyConfig& c) {
   testing::ExpectRestartInvariance(c, ZoStrategyFactory(), /*leave_some_pending=*/true);
   // Without trials left pending the batches complete and steps are taken across the restarts.
