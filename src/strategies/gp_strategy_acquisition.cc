@@ -242,7 +242,7 @@ std::shared_ptr<const acq::CompositeExpectedImprovement> GpStrategy::MakeComposi
     if (std::isfinite(data.y[i])) finite.push_back(data.y[i]);
   }
   // Two-pass and scaled (gp::SampleMeanSd): the one-pass sum of squares lost the spread of values with a large
-  // offset (1000 +- 1e-3) to cancellation.
+  // offset (1e8 +- 1e-3) to cancellation.
   double mean = 0, spread = 0;
   gp::SampleMeanSd(Eigen::Map<const Eigen::VectorXd>(finite.data(), static_cast<Eigen::Index>(finite.size())), &mean,
                    &spread);
